@@ -1,0 +1,16 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The backend serves dist/; `npm run dev` proxies the API and WebSockets to a running `porthole serve`.
+const backend = process.env.PORTHOLE_BACKEND ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1500 },
+  server: {
+    proxy: {
+      '/clusters': { target: backend, ws: true, changeOrigin: false },
+      '/porthole': { target: backend },
+    },
+  },
+});
