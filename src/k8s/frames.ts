@@ -65,7 +65,7 @@ export class FrameError extends Error {
  * server side, each frame is handed up on its own.
  */
 export class FrameParser {
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly options: { maxPayload?: number; requireMask?: boolean } = {}) {}
 
