@@ -55,4 +55,14 @@ export interface SessionEnd {
   closeReason: string;
   /** True when the connection dropped (no status and no clean 1000 close): tell it apart from an exit. */
   dropped: boolean;
+  /** False when the WebSocket never opened (refused upgrade, network error): run the diagnostic GET (§1.7). */
+  opened: boolean;
+  /** True when this side ended the session on purpose (`hangUp()`); `result` is then null unless a status came. */
+  hungUp: boolean;
+}
+
+/** A terminal size as Kubernetes' remotecommand.TerminalSize: Width = columns, Height = rows, both uint16. */
+export interface TerminalSize {
+  width: number;
+  height: number;
 }
