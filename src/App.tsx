@@ -1,3 +1,78 @@
+import { useState } from 'react';
+import { LoginScreen } from './app/LoginScreen.tsx';
+import { navigate, useRoute, type Route } from './app/router.ts';
+import { useLogin } from './app/useLogin.ts';
+import { Workspace } from './app/Workspace.tsx';
+import './app/app.css';
+
+function NavLink({ to, route, current, children }: { to: string; route: Route; current: Route; children: string }) {
+  return (
+    <a
+      href={to}
+      aria-current={route === current ? 'page' : undefined}
+      onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
 export function App() {
-  return <main>Porthole</main>;
+  const route = useRoute();
+  const login = useLogin();
+  const authenticated = login.state === 'authenticated';
+  // Once the workspace has been shown it stays mounted (hidden) while logged out, so a session that expires
+  // does not throw away open terminals: logging in again in this tab brings them back.
+  const everAuthenticated = useEverTrue(authenticated);
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="brand">Porthole</span>
+        <nav aria-label="Main">
+          <NavLink to="/" route="terminals" current={route}>
+            Pods &amp; terminals
+          </NavLink>
+          <NavLink to="/playground" route="playground" current={route}>
+            Playground
+          </NavLink>
+        </nav>
+      </header>
+      {login.state === 'checking' ? (
+        <p className="checking" aria-live="polite">
+          Checking your session…
+        </p>
+      ) : null}
+      {login.state === 'logged-out' ? <LoginScreen login={login} /> : null}
+      {everAuthenticated ? (
+        <main className="app-main" hidden={!authenticated || route !== 'terminals'}>
+          <Workspace />
+        </main>
+      ) : null}
+      {authenticated && route === 'playground' ? (
+        <main className="app-main placeholder">
+          <h1>Playground — coming soon</h1>
+          <p>The policy playground (CEL, AuthenticationConfiguration, admission policies) is not built yet.</p>
+        </main>
+      ) : null}
+      {authenticated && route === 'not-found' ? (
+        <main className="app-main placeholder">
+          <h1>Not found</h1>
+          <p>
+            There is no page at <code>{location.pathname}</code>.
+          </p>
+        </main>
+      ) : null}
+    </div>
+  );
+}
+
+function useEverTrue(value: boolean): boolean {
+  const [ever, setEver] = useState(value);
+  if (value && !ever) setEver(true);
+  return ever || value;
 }

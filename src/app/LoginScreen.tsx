@@ -1,0 +1,22 @@
+import type { LoginState } from './useLogin.ts';
+
+type LoggedOut = Extract<LoginState, { state: 'logged-out' }>;
+
+const headings: Record<LoggedOut['reason'], string> = {
+  'no-session': 'Not logged in',
+  expired: 'Your session has ended',
+  'bad-token': 'That login link was not accepted',
+};
+
+export function LoginScreen({ login }: { login: LoggedOut }) {
+  return (
+    <section className="login" role="alertdialog" aria-labelledby="login-heading" aria-describedby="login-help">
+      <h1 id="login-heading">{headings[login.reason]}</h1>
+      {login.message ? <p className="error">{login.message}</p> : null}
+      <p id="login-help">
+        Open the URL printed by <code>porthole serve</code> (it ends in <code>#login=…</code>).
+        {login.reason === 'expired' ? ' Opening it in this tab keeps your open terminals.' : null}
+      </p>
+    </section>
+  );
+}

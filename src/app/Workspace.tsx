@@ -1,0 +1,14 @@
+import { PodPicker } from './PodPicker.tsx';
+import { TerminalTabs, useTerminalTabs } from '../terminal/TerminalTabs.tsx';
+import { openSession } from '../terminal/openSession.ts';
+
+/** The pods & terminals page: the picker beside the open terminal tabs. */
+export function Workspace() {
+  const tabs = useTerminalTabs(openSession);
+  return (
+    <div className="workspace">
+      <PodPicker onOpen={tabs.open} />
+      <TerminalTabs api={tabs} />
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+// The page's HTTP calls to the Porthole backend. Every call goes through `request`, so a 401 anywhere (an
+// expired or revoked session) reaches the app in one place and it can show the login screen.
+
+/** A Kubernetes `metav1.Status` as the REST pass-through relays it. */
+export interface Status {
+  kind?: 'Status';
+  status?: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+export interface ClusterInfo {
+  name: string;
+  server: string;
+  local?: boolean;
+}
+
+/** Thrown for any non-2xx answer; `message` is the API's own message when the body carries one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly reason: string | undefined;
+  constructor(status: number, message: string, reason?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+type UnauthorizedListener = () => void;
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+/** Called whenever the backend answers 401: the session is gone. Returns an unsubscribe function. */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export function notifyUnauthorized(): void {
+  for (const listener of unauthorizedListeners) listener();
+}
+
+/** The message a person should read for an error body: a Status's `message`, Porthole's `error`, or the text. */
+export function messageFromBody(
+  status: number,
+  statusText: string,
+  body: string,
+): { message: string; reason?: string } {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown; reason?: unknown };
+    const reason = typeof parsed.reason === 'string' ? parsed.reason : undefined;
+    if (typeof parsed.message === 'string' && parsed.message) return { message: parsed.message, reason };
+    if (typeof parsed.error === 'string' && parsed.error) return { message: parsed.error, reason };
+  } catch {
+    // not JSON: fall through to the text
+  }
+  const text = body.trim();
+  return { message: text || `${status} ${statusText}`.trim() };
+}
+
+async function request(path: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(path, { credentials: 'same-origin', ...init });
+  if (response.status === 401) notifyUnauthorized();
+  return response;
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  const { message, reason } = messageFromBody(response.status, response.statusText, await response.text());
+  return new ApiError(response.status, message, reason);
+}
+
+export async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await request(path, { signal, headers: { Accept: 'application/json' } });
+  if (!response.ok) throw await failure(response);
+  return (await response.json()) as T;
+}
+
+/** Exchanges the login token from the URL fragment for the HttpOnly session cookie. */
+export async function login(token: string): Promise<void> {
+  // Not through `request`: a 401 here means "bad token", not "session expired".
+  const response = await fetch('/porthole/api/login', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  if (!response.ok) throw await failure(response);
+}
+
+export async function hasSession(): Promise<boolean> {
+  const response = await fetch('/porthole/api/session', { credentials: 'same-origin' });
+  if (response.status === 401) return false;
+  if (!response.ok) throw await failure(response);
+  return true;
+}
+
+export async function listClusters(): Promise<ClusterInfo[]> {
+  return (await getJSON<{ clusters: ClusterInfo[] }>('/porthole/api/clusters')).clusters;
+}
+
+/** `/clusters/<cluster>/<apiPath>`: the REST pass-through, with the cluster name escaped as one segment. */
+export function clusterPath(cluster: string, apiPath: string): string {
+  return `/clusters/${encodeURIComponent(cluster)}/${apiPath}`;
+}
+
+/**
+ * The diagnostic for a failed WebSocket upgrade: browsers hide the HTTP answer of a refused upgrade, so fetch
+ * the same URL as a plain GET, which the backend relays to the API server (kube-apiserver answers a plain GET on
+ * exec/attach with the Status it would have refused the upgrade with; "Upgrade request required" means the
+ * request itself was fine and the WebSocket was lost on the way).
+ */
+export async function diagnoseUpgrade(path: string): Promise<{ status: number; message: string }> {
+  try {
+    const response = await request(path, { headers: { Accept: 'application/json' } });
+    const { message } = messageFromBody(response.status, response.statusText, await response.text());
+    return { status: response.status, message };
+  } catch (error) {
+    return { status: 0, message: `the server could not be reached (${String(error)})` };
+  }
+}

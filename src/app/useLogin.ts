@@ -1,0 +1,61 @@
+// The login flow: `porthole serve` prints a URL whose fragment carries a login token (`#login=<token>`); the
+// fragment never reaches a server log or a Referer. The page exchanges it for an HttpOnly session cookie and
+// removes it from the address bar and history. A 401 from any later call returns to the login screen.
+import { useCallback, useEffect, useState } from 'react';
+import { hasSession, login, onUnauthorized } from './api.ts';
+
+export type LoginState =
+  | { state: 'checking' }
+  | { state: 'authenticated' }
+  | { state: 'logged-out'; reason: 'no-session' | 'expired' | 'bad-token'; message?: string };
+
+/** Reads `login=<token>` from a fragment; null when the fragment carries none. */
+export function loginTokenFromFragment(hash: string): string | null {
+  const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
+  const token = params.get('login');
+  return token ? token : null;
+}
+
+function removeFragment(): void {
+  history.replaceState(history.state, '', location.pathname + location.search);
+}
+
+export function useLogin(): LoginState {
+  const [state, setState] = useState<LoginState>({ state: 'checking' });
+
+  const check = useCallback(async () => {
+    const token = loginTokenFromFragment(location.hash);
+    if (token !== null) {
+      // Remove it first: even a failed login must not leave the token in the address bar or history.
+      removeFragment();
+      try {
+        await login(token);
+      } catch (error) {
+        setState({ state: 'logged-out', reason: 'bad-token', message: (error as Error).message });
+        return;
+      }
+    }
+    try {
+      setState((await hasSession()) ? { state: 'authenticated' } : { state: 'logged-out', reason: 'no-session' });
+    } catch (error) {
+      setState({ state: 'logged-out', reason: 'no-session', message: (error as Error).message });
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+    // Opening the login URL again in this tab only changes the fragment: log in without reloading, so open
+    // terminals keep their state.
+    const onHashChange = () => {
+      if (loginTokenFromFragment(location.hash) !== null) void check();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    const unsubscribe = onUnauthorized(() => setState({ state: 'logged-out', reason: 'expired' }));
+    return () => {
+      window.removeEventListener('hashchange', onHashChange);
+      unsubscribe();
+    };
+  }, [check]);
+
+  return state;
+}
