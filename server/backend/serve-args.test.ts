@@ -1,0 +1,82 @@
+// `porthole serve` flags and the command line's exit codes: usage errors name the problem and exit 2.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs, UsageError } from './serve-args.ts';
+
+describe('parseServeArgs', () => {
+  it.each([
+    { argv: [], options: {} },
+    { argv: ['--port', '0'], options: { port: 0 } },
+    { argv: ['--port=9090', '--host', '0.0.0.0'], options: { port: 9090, host: '0.0.0.0' } },
+    { argv: ['--kubeconfig', 'kc.yaml'], options: { kubeconfig: 'kc.yaml' } },
+    {
+      argv: ['--write-local-kubeconfig', 'out', '--pods', 'pods.yaml'],
+      options: { writeLocalKubeconfig: 'out', podsFile: 'pods.yaml' },
+    },
+    {
+      argv: ['--allow-origin', 'http://localhost:5173', '--allow-origin=https://porthole.example'],
+      options: { allowOrigins: ['http://localhost:5173', 'https://porthole.example'] },
+    },
+  ])('$argv', ({ argv, options }) => {
+    expect(parseServeArgs(argv)).toEqual({ help: false, options });
+  });
+
+  it.each([['--help'], ['-h'], ['--port', '1', '--help']])('%s asks for help', (...argv) => {
+    expect(parseServeArgs(argv)).toEqual({ help: true });
+  });
+
+  it.each([
+    { argv: ['--prot', '1'], message: 'unknown flag: --prot' },
+    { argv: ['-p', '1'], message: 'unknown flag: -p' },
+    { argv: ['--port'], message: 'flag needs an argument: --port' },
+    { argv: ['--port', '--host', 'x'], message: 'flag needs an argument: --port' },
+    { argv: ['--port', '80a'], message: 'invalid argument "80a" for "--port" flag' },
+    { argv: ['--port', '65536'], message: 'invalid argument "65536" for "--port" flag' },
+    { argv: ['--host='], message: 'flag needs a non-empty argument: --host' },
+    { argv: ['extra'], message: 'unexpected argument "extra"' },
+    { argv: ['--allow-origin', 'localhost:5173'], message: 'must be an http:// or https:// origin' },
+    { argv: ['--allow-origin', 'http://localhost:5173/'], message: 'is not in origin form' },
+    { argv: ['--allow-origin', 'http://localhost:80'], message: 'is not in origin form' },
+    { argv: ['--kubeconfig', 'k', '--write-local-kubeconfig', 'o'], message: 'cannot be used with --kubeconfig' },
+    { argv: ['--kubeconfig', 'k', '--pods', 'p'], message: 'cannot be used with --kubeconfig' },
+  ])('$argv → $message', ({ argv, message }) => {
+    expect(() => parseServeArgs(argv)).toThrow(UsageError);
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+});
+
+describe('porthole command line', () => {
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 20_000 });
+
+  it.each([
+    { args: [], status: 2, stream: 'stderr', text: 'Usage:\n  porthole <command>' },
+    { args: ['--help'], status: 0, stream: 'stdout', text: 'serve ' },
+    {
+      args: ['bogus'],
+      status: 2,
+      stream: 'stderr',
+      text: 'Error: unknown command "bogus"\nRun \'porthole --help\' for usage.',
+    },
+    {
+      args: ['serve', '--nope'],
+      status: 2,
+      stream: 'stderr',
+      text: "Error: unknown flag: --nope\nRun 'porthole serve --help' for usage.",
+    },
+    { args: ['serve', '--help'], status: 0, stream: 'stdout', text: '--write-local-kubeconfig FILE' },
+    {
+      args: ['serve', '--port', '0', '--kubeconfig', '/nonexistent/kc'],
+      status: 1,
+      stream: 'stderr',
+      text: 'porthole serve: kubeconfig /nonexistent/kc: cannot be read',
+    },
+  ])('porthole $args → exit $status', ({ args, status, stream, text }) => {
+    const result = run(...args);
+    expect(result.status).toBe(status);
+    expect(stream === 'stdout' ? result.stdout : result.stderr).toContain(text);
+  });
+});

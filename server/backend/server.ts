@@ -1,0 +1,300 @@
+// `startPorthole`: the HTTP server behind `porthole serve`. It serves the built app, logs people in with the
+// one-time-per-start login token, relays allowlisted REST reads and exec/attach WebSockets to the clusters
+// with the backend's credentials, and starts the embedded local cluster when no kubeconfig is given.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { localClusterEntry, publicClusterInfo, type Cluster } from './clusters.ts';
+import { HttpError, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
+import { loadKubeconfig } from './kubeconfig.ts';
+import { startEmbeddedCluster, type LocalCluster } from './local-cluster.ts';
+import { allowedOrigins, isLoopbackHost, type AllowedOrigins } from './origins.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMING,
+  type Relay,
+  type RelayLimits,
+  type RelayStats,
+  type RelayTiming,
+} from './relay.ts';
+import { DEFAULT_REST_OPTIONS, relayRest, type RestProxyOptions } from './rest-proxy.ts';
+import { CLUSTERS_PREFIX, parseClusterRequest } from './routes.ts';
+import {
+  SessionStore,
+  clearedSessionCookie,
+  cookieValues,
+  newSecret,
+  secretsEqual,
+  sessionCookie,
+  SESSION_COOKIE,
+  type SessionOptions,
+} from './sessions.ts';
+import { createStaticHandler } from './static-files.ts';
+import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
+
+export interface PortholeOptions {
+  host?: string; // default 127.0.0.1
+  port?: number; // default 8080; 0 = ephemeral
+  kubeconfig?: string; // real clusters; without it the local cluster is started
+  writeLocalKubeconfig?: string;
+  podsFile?: string; // local cluster pods
+  allowOrigins?: string[]; // extra allowed Origins (e.g. the Vite dev server)
+  distDir?: string; // built app, default dist/
+  log?: (line: string) => void;
+  // For tests and embedding (not CLI flags):
+  /** Use these clusters instead of a kubeconfig or the local cluster. */
+  clusters?: Cluster[];
+  sessions?: SessionOptions;
+  timing?: Partial<RelayTiming>;
+  limits?: Partial<RelayLimits>;
+  rest?: Partial<RestProxyOptions>;
+  /** Opening-handshake deadline towards a cluster. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Largest single WebSocket message either way. Default 8 MiB (the channel protocol uses ≤ 32 KiB). */
+  maxMessageBytes?: number;
+}
+
+export interface Porthole {
+  url: string; // http://127.0.0.1:PORT/
+  loginUrl: string; // url + '#login=' + loginToken
+  loginToken: string;
+  localCluster?: LocalCluster;
+  /** The clusters served, in order. */
+  clusters: readonly Cluster[];
+  origins: AllowedOrigins;
+  /** Live exec/attach relays (byte counts, backpressure state): for tests and the audit of issue 8. */
+  relays(): RelayStats[];
+  /** The last 100 relays that ended, oldest first. */
+  finishedRelays(): RelayStats[];
+  close(): Promise<void>;
+}
+
+const DEFAULT_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const LOGIN_BODY_LIMIT = 4096;
+const API_PREFIX = '/porthole/api';
+
+export async function startPorthole(options: PortholeOptions = {}): Promise<Porthole> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const host = options.host ?? '127.0.0.1';
+  if (options.kubeconfig && (options.writeLocalKubeconfig || options.podsFile)) {
+    throw new Error(
+      '--write-local-kubeconfig and --pods apply to the local cluster; they cannot be used with --kubeconfig',
+    );
+  }
+
+  let localCluster: LocalCluster | undefined;
+  let clusters: Cluster[];
+  if (options.clusters) {
+    clusters = options.clusters;
+  } else if (options.kubeconfig) {
+    clusters = await loadKubeconfig(options.kubeconfig, log);
+    for (const cluster of clusters) {
+      if (cluster.error) log(`cluster "${cluster.name}" is unusable: ${cluster.error}`);
+    }
+  } else {
+    localCluster = await startEmbeddedCluster({ ...(options.podsFile ? { podsFile: options.podsFile } : {}), log });
+    clusters = [localClusterEntry(localCluster)];
+    if (options.writeLocalKubeconfig) {
+      await localCluster.writeKubeconfig(options.writeLocalKubeconfig);
+      log(`wrote a kubeconfig for the local cluster to ${options.writeLocalKubeconfig} (context "porthole-local")`);
+    }
+  }
+  const clusterMap = new Map(clusters.map((c) => [c.name, c]));
+
+  const loginToken = newSecret();
+  const sessions = new SessionStore(options.sessions);
+  const relays = new Set<Relay>();
+  const serveStatic = createStaticHandler(options.distDir ?? DEFAULT_DIST);
+  const rest: RestProxyOptions = { ...DEFAULT_REST_OPTIONS, ...options.rest };
+  // Filled in once the port is known (port 0 picks one).
+  let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins);
+
+  const isTls = (req: IncomingMessage) => 'encrypted' in req.socket && req.socket.encrypted === true;
+
+  function originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    return typeof origin === 'string' && origins.origins.has(origin);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const route = pathname.slice(API_PREFIX.length);
+    const methods: Record<string, string> = {
+      '/login': 'POST',
+      '/logout': 'POST',
+      '/session': 'GET',
+      '/clusters': 'GET',
+    };
+    const method = methods[route];
+    if (!method) return sendError(res, 404, `no API endpoint ${pathname}`);
+    if (req.method !== method) {
+      res.setHeader('Allow', method);
+      return sendError(res, 405, `${pathname} accepts ${method} only`);
+    }
+    // CSRF: every state change must come from one of our own origins.
+    if (method === 'POST' && !originAllowed(req)) {
+      return sendError(res, 403, `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`);
+    }
+    switch (route) {
+      case '/login': {
+        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+          return sendError(res, 415, 'login expects Content-Type: application/json');
+        }
+        const body = await readBody(req, LOGIN_BODY_LIMIT);
+        let token: unknown;
+        try {
+          token = (JSON.parse(body.toString('utf8')) as { token?: unknown }).token;
+        } catch {
+          return sendError(res, 400, 'login body must be JSON: {"token":"…"}');
+        }
+        if (typeof token !== 'string' || !secretsEqual(loginToken, token)) {
+          return sendError(res, 401, 'invalid login token');
+        }
+        // Rotate: a login never reuses a session id the browser already had (session fixation).
+        for (const old of cookieValues(req.headers.cookie, SESSION_COOKIE))
+          sessions.destroy(old, 'replaced by a new login');
+        const session = sessions.create();
+        return sendJson(res, 204, undefined, { 'Set-Cookie': sessionCookie(session.id, isTls(req)) });
+      }
+      case '/logout': {
+        for (const id of cookieValues(req.headers.cookie, SESSION_COOKIE)) sessions.destroy(id, 'logged out');
+        return sendJson(res, 204, undefined, { 'Set-Cookie': clearedSessionCookie(isTls(req)) });
+      }
+      case '/session': {
+        if (!sessionFromCookies(sessions, req.headers.cookie)) {
+          return sendJson(res, 401, { authenticated: false, error: 'not logged in' });
+        }
+        return sendJson(res, 200, { authenticated: true });
+      }
+      case '/clusters': {
+        if (!sessionFromCookies(sessions, req.headers.cookie)) return sendError(res, 401, 'not logged in');
+        return sendJson(res, 200, { clusters: clusters.map(publicClusterInfo) });
+      }
+    }
+  }
+
+  async function handleClusterRest(req: IncomingMessage, res: ServerResponse, rawUrl: string): Promise<void> {
+    if (req.method !== 'GET') {
+      return sendError(res, 403, `method ${req.method} is not allowed: Porthole relays only GET to clusters`);
+    }
+    if (req.headers.origin !== undefined && !originAllowed(req)) {
+      return sendError(res, 403, `Origin "${req.headers.origin}" is not allowed`);
+    }
+    const session = sessionFromCookies(sessions, req.headers.cookie);
+    if (!session) return sendError(res, 401, 'not logged in');
+    const parsed = parseClusterRequest(rawUrl);
+    if (!parsed.ok) return sendError(res, parsed.status, parsed.message);
+    const cluster = clusterMap.get(parsed.request.cluster);
+    if (!cluster) return sendError(res, 404, `no cluster named "${parsed.request.cluster}"`);
+    await relayRest(res, cluster, parsed.request, { sessionId: session.id }, rest);
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
+    if (!origins.hosts.has(req.headers.host ?? '')) {
+      // DNS rebinding: a page on another name that resolves here must not reach us.
+      return sendError(
+        res,
+        403,
+        `Host "${req.headers.host ?? ''}" is not one this server answers for (see --allow-origin)`,
+      );
+    }
+    const rawUrl = req.url ?? '/';
+    const pathname = rawUrl.split('?')[0] ?? '/';
+    if (pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)) return handleApi(req, res, pathname);
+    if (pathname === '/clusters' || pathname.startsWith(CLUSTERS_PREFIX)) return handleClusterRest(req, res, rawUrl);
+    return serveStatic(req, res, pathname);
+  }
+
+  const server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
+    onRequest(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (!(error instanceof HttpError))
+        log(`internal error on ${req.method} ${(req.url ?? '').split('?')[0]}: ${String(error)}`);
+      if (!res.headersSent) sendError(res, status, error instanceof Error ? error.message : 'internal error');
+      else res.destroy();
+    });
+  });
+  const relayStats: RelayStats[] = [];
+  const onUpgrade = createUpgradeHandler({
+    get origins() {
+      return origins;
+    },
+    sessions,
+    clusters: clusterMap,
+    timing: { ...DEFAULT_TIMING, ...options.timing },
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    maxMessageBytes: options.maxMessageBytes ?? 8 * 1024 * 1024,
+    log,
+    relays,
+    onRelayEnd: (stats) => {
+      relayStats.push(stats);
+      if (relayStats.length > 100) relayStats.shift();
+    },
+  });
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    void onUpgrade(req, socket, head).catch((error: unknown) => {
+      log(`internal error on upgrade: ${String(error)}`);
+      socket.destroy();
+    });
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await localCluster?.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(`port ${options.port ?? 8080} on ${host} is already in use; choose another with --port`);
+    }
+    throw new Error(`cannot listen on ${host}:${options.port ?? 8080}: ${(error as Error).message}`);
+  }
+  const port = (server.address() as AddressInfo).port;
+  origins = allowedOrigins(host, port, options.allowOrigins);
+  if (!isLoopbackHost(host)) {
+    log(
+      `warning: listening on ${host}, reachable from other machines; anyone with the login token controls your ` +
+        'clusters through it. Add --allow-origin for every name people will use to reach it.',
+    );
+  }
+
+  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  sweeper.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(sweeper);
+      const live = [...relays];
+      for (const relay of live) relay.shutdown(1001, 'Porthole is shutting down');
+      sessions.endAll('server shutting down');
+      // Give the relays a moment to deliver their Ctrl-D and close frames before the sockets go.
+      const deadline = Date.now() + 2000;
+      while (relays.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const relay of relays) relay.terminate();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await localCluster?.close();
+    })());
+
+  return {
+    url: origins.url,
+    loginUrl: `${origins.url}#login=${loginToken}`,
+    loginToken,
+    ...(localCluster ? { localCluster } : {}),
+    clusters,
+    origins,
+    relays: () => [...relays].map((r) => r.stats),
+    finishedRelays: () => [...relayStats],
+    close,
+  };
+}

@@ -1,0 +1,136 @@
+// The login token (one per server start, printed in the URL fragment) and the server-side sessions it buys.
+// The browser only ever holds an opaque random session id in an HttpOnly cookie.
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'porthole_session';
+
+/** 256 random bits, base64url: safe in a URL fragment and far above the 128-bit floor. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Constant-time comparison; hashing first makes inputs of any length comparable without leaking the length. */
+export function secretsEqual(expected: string, given: string): boolean {
+  const a = createHash('sha256').update(expected, 'utf8').digest();
+  const b = createHash('sha256').update(given, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+export interface Session {
+  readonly id: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+  /** Called once when the session ends (logout, expiry, shutdown): open shells close through these. */
+  readonly onEnd: Set<(why: string) => void>;
+}
+
+export interface SessionOptions {
+  /** Idle expiry: no request and no shell traffic for this long ends the session. Default 8 h. */
+  idleTimeoutMs?: number;
+  /** Absolute expiry from login, whatever the activity. Default 24 h. */
+  absoluteTimeoutMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(options: SessionOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 8 * 60 * 60 * 1000;
+    this.absoluteTimeoutMs = options.absoluteTimeoutMs ?? 24 * 60 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  create(): Session {
+    const now = this.now();
+    const session: Session = { id: newSecret(), createdAt: now, lastSeenAt: now, onEnd: new Set() };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  private expired(session: Session, now: number): string | undefined {
+    if (now - session.createdAt >= this.absoluteTimeoutMs) return 'session reached its maximum lifetime';
+    if (now - session.lastSeenAt >= this.idleTimeoutMs) return 'session expired after inactivity';
+    return undefined;
+  }
+
+  /** The live session with this id, refreshed; an expired one is ended on the way. */
+  get(id: string | undefined): Session | undefined {
+    if (!id) return undefined;
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    const now = this.now();
+    const why = this.expired(session, now);
+    if (why) {
+      this.end(session, why);
+      return undefined;
+    }
+    session.lastSeenAt = now;
+    return session;
+  }
+
+  /** Marks activity without a lookup (shell traffic keeps the session alive). */
+  touch(session: Session): void {
+    session.lastSeenAt = this.now();
+  }
+
+  destroy(id: string | undefined, why: string): boolean {
+    const session = id ? this.sessions.get(id) : undefined;
+    if (!session) return false;
+    this.end(session, why);
+    return true;
+  }
+
+  /** Ends every expired session; returns how many. Run periodically so idle shells do not outlive their session. */
+  sweep(): number {
+    const now = this.now();
+    let ended = 0;
+    for (const session of [...this.sessions.values()]) {
+      const why = this.expired(session, now);
+      if (why) {
+        this.end(session, why);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  endAll(why: string): void {
+    for (const session of [...this.sessions.values()]) this.end(session, why);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private end(session: Session, why: string): void {
+    this.sessions.delete(session.id);
+    for (const listener of [...session.onEnd]) listener(why);
+    session.onEnd.clear();
+  }
+}
+
+/** All values of a cookie (another Porthole on the same host but another port shares the cookie jar). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export function sessionCookie(id: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
+}

@@ -1,0 +1,82 @@
+// `porthole <subcommand>`: the command line. `npm run --silent porthole -- serve` and `npm start` land here.
+// Usage errors exit 2 with a message that names the problem; runtime failures exit 1.
+
+import { SERVE_USAGE, UsageError, parseServeArgs } from './backend/serve-args.ts';
+import { startPorthole } from './backend/server.ts';
+
+const USAGE = `Porthole: pod shells and a policy playground for Kubernetes, in the browser.
+
+Usage:
+  porthole <command> [flags]
+
+Commands:
+  serve       serve the web app and relay to the clusters (the embedded local cluster by default)
+
+Run 'porthole <command> --help' for a command's flags.
+`;
+
+async function serve(argv: readonly string[]): Promise<number> {
+  const args = parseServeArgs(argv);
+  if (args.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const porthole = await startPorthole(args.options);
+  // The token rides in the URL fragment: it never reaches a server log or a Referer.
+  process.stdout.write(`Porthole is running at ${porthole.loginUrl}\n`);
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`porthole: ${signal} again, exiting at once\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`porthole: ${signal}, shutting down\n`);
+      porthole.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`porthole: error while shutting down: ${String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { serve };
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) {
+      throw new UsageError(
+        command.startsWith('-')
+          ? `unknown flag: ${command} (flags go after the command)`
+          : `unknown command "${command}"`,
+      );
+    }
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const where = run ? `porthole ${command}` : 'porthole';
+      process.stderr.write(`Error: ${error.message}\nRun '${where} --help' for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`porthole ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exit(await main(process.argv.slice(2)));
