@@ -1,0 +1,175 @@
+// A pod process: under a pseudo-terminal (node-pty) for TTY containers and TTY exec, with pipes otherwise (stdout
+// and stderr apart). Both start as session leaders so a hang-up reaches every descendant. `hold`/`release` pause
+// reading its output while any consumer cannot keep up, so output is back-pressured to the process instead of
+// being buffered in the server.
+import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as pty from 'node-pty';
+import { hangUpSession } from './process-tree.ts';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface SpawnSpec {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  tty: boolean;
+  stdin: boolean;
+  size?: { width: number; height: number };
+  /** Run as this host user when not confined in a user namespace (root falls back to nobody). */
+  uid?: number;
+  gid?: number;
+}
+
+export interface LocalProcess {
+  readonly pid: number;
+  readonly tty: boolean;
+  readonly exitCode: number | null;
+  on(event: 'output', listener: (stream: OutputStream, data: Buffer) => void): this;
+  /** After the process exited and all of its output was delivered. 128+N for death by signal N. */
+  on(event: 'exit', listener: (exitCode: number) => void): this;
+  off(event: 'output', listener: (stream: OutputStream, data: Buffer) => void): this;
+  off(event: 'exit', listener: (exitCode: number) => void): this;
+  write(data: Uint8Array): void;
+  /** Stdin EOF (pipes only: a pseudo-terminal has no EOF short of Ctrl-D, which is the user's to send). */
+  endInput(): void;
+  resize(width: number, height: number): void;
+  hold(holder: object): void;
+  release(holder: object): void;
+  /** SIGHUP to the session, SIGKILL after `graceMs`; resolves when the process exited. */
+  hangUp(graceMs: number): Promise<void>;
+}
+
+abstract class BaseProcess extends EventEmitter implements LocalProcess {
+  exitCode: number | null = null;
+  private readonly holders = new Set<object>();
+  private readonly exited: Promise<void>;
+  protected markExited!: () => void;
+
+  constructor(
+    readonly pid: number,
+    readonly tty: boolean,
+  ) {
+    super();
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  protected finish(code: number): void {
+    if (this.exitCode !== null) return;
+    this.exitCode = code;
+    this.markExited();
+    this.emit('exit', code);
+  }
+
+  hold(holder: object): void {
+    if (this.holders.size === 0) this.pause();
+    this.holders.add(holder);
+  }
+
+  release(holder: object): void {
+    if (!this.holders.delete(holder)) return;
+    if (this.holders.size === 0) this.resume();
+  }
+
+  async hangUp(graceMs: number): Promise<void> {
+    if (this.exitCode === null) await hangUpSession(this.pid, graceMs);
+    // Output still buffered in a paused stream would keep 'exit' from firing: drop it, nobody is listening.
+    this.holders.clear();
+    this.resume();
+    await this.exited;
+  }
+
+  protected abstract pause(): void;
+  protected abstract resume(): void;
+  abstract write(data: Uint8Array): void;
+  abstract endInput(): void;
+  abstract resize(width: number, height: number): void;
+}
+
+class PtyProcess extends BaseProcess {
+  constructor(private readonly term: pty.IPty) {
+    super(term.pid, true);
+    term.onData((data: string | Buffer) => {
+      // encoding: null makes node-pty hand out Buffers; its typings still say string.
+      this.emit('output', 'stdout', typeof data === 'string' ? Buffer.from(data) : data);
+    });
+    term.onExit(({ exitCode, signal }) => this.finish(signal ? 128 + signal : exitCode));
+  }
+  protected pause(): void {
+    this.term.pause();
+  }
+  protected resume(): void {
+    this.term.resume();
+  }
+  write(data: Uint8Array): void {
+    if (this.exitCode === null) this.term.write(Buffer.from(data));
+  }
+  endInput(): void {}
+  resize(width: number, height: number): void {
+    if (this.exitCode === null && width > 0 && height > 0) this.term.resize(width, height);
+  }
+}
+
+class PipeProcess extends BaseProcess {
+  constructor(private readonly child: ChildProcess) {
+    super(child.pid ?? -1, false);
+    child.stdout?.on('data', (data: Buffer) => this.emit('output', 'stdout', data));
+    child.stderr?.on('data', (data: Buffer) => this.emit('output', 'stderr', data));
+    child.stdin?.on('error', () => {}); // EPIPE once the process stopped reading: its exit tells the story
+    // 'close' comes after exit *and* the end of stdout/stderr, so all output precedes the exit status.
+    child.on('close', (code, signal) => this.finish(code ?? 128 + signalNumber(signal)));
+    child.on('error', () => this.finish(127));
+  }
+  protected pause(): void {
+    this.child.stdout?.pause();
+    this.child.stderr?.pause();
+  }
+  protected resume(): void {
+    this.child.stdout?.resume();
+    this.child.stderr?.resume();
+  }
+  write(data: Uint8Array): void {
+    const stdin = this.child.stdin;
+    if (stdin && !stdin.writableEnded && !stdin.destroyed) stdin.write(data);
+  }
+  endInput(): void {
+    const stdin = this.child.stdin;
+    if (stdin && !stdin.writableEnded) stdin.end();
+  }
+  resize(): void {}
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
+  return (signal && numbers[signal]) ?? 0;
+}
+
+export function spawnLocalProcess(spec: SpawnSpec): LocalProcess {
+  if (spec.tty) {
+    const term = pty.spawn(spec.file, spec.args, {
+      name: spec.env.TERM ?? 'xterm-256color',
+      cols: spec.size?.width ?? 80,
+      rows: spec.size?.height ?? 24,
+      cwd: spec.cwd,
+      env: spec.env,
+      encoding: null,
+      ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
+    });
+    return new PtyProcess(term);
+  }
+  const child = spawnChild(spec.file, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true, // setsid: its own session, so a hang-up finds all of it
+    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
+  });
+  return new PipeProcess(child);
+}

@@ -1,0 +1,324 @@
+// One exec/attach WebSocket after the 101, as the apiserver translator (v5) or the CRI streaming server (legacy)
+// runs it: the initial empty frame, strict receive (one frame = one message, masking enforced, CLOSE exactly two
+// bytes, unknown channels dropped, ping → pong, close → 1000), streaming resize decoding, output with
+// back-pressure, and the end of session in upstream's order — output, one status, close 1000, TCP close.
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameError, FrameParser, Opcode, type Frame } from '../../src/k8s/frames.ts';
+import { decodeMessage, encodeMessage, StreamChannel, type ChannelProtocol } from './channel-protocols.ts';
+import type { LocalProcess, OutputStream } from './local-process.ts';
+import { ResizeDecoder } from './resize-decoder.ts';
+import { internalError as internal, statusJson, type Status } from './status.ts';
+
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** How the session ended, for the status channel. */
+export type SessionOutcome =
+  | { kind: 'exit'; exitCode: number; command: string[] }
+  | { kind: 'attach-ended' }
+  | { kind: 'failure'; legacyMessage: string; translatedMessage: string };
+
+/** What the session streams: an exec process it owns, or a container's main process it attaches to. */
+export interface SessionTarget {
+  process: LocalProcess;
+  /** exec: the session owns the process (hang it up on disconnect); attach: it only listens. */
+  owned: boolean;
+  /** Whether stdin may reach the process (attach: the container spec's `stdin`). */
+  acceptsInput: boolean;
+  command: string[];
+}
+
+export interface StreamSessionStats {
+  id: number;
+  subresource: 'exec' | 'attach';
+  protocol: string;
+  /** Bytes handed to the socket so far. */
+  bytesSent: number;
+  /** Largest number of bytes ever waiting in the socket's user-space write buffer. */
+  maxBufferedBytes: number;
+  /** How many times output reading was paused because the client was not keeping up. */
+  pauses: number;
+  open: boolean;
+}
+
+export interface StreamSessionOptions {
+  socket: Duplex;
+  /** Bytes that arrived with the upgrade request, already part of the WebSocket stream. */
+  head: Buffer;
+  protocol: ChannelProtocol;
+  subresource: 'exec' | 'attach';
+  streams: StreamOptions;
+  log: (line: string) => void;
+  /** Data-idle timeout (apiserver: 4 h). */
+  idleTimeoutMs: number;
+  hangUpGraceMs: number;
+}
+
+const MAX_FRAME = 32 * 1024 * 1024;
+let nextSessionId = 1;
+
+export class StreamSession {
+  readonly stats: StreamSessionStats;
+  private readonly parser = new FrameParser({ requireMask: true, maxPayload: MAX_FRAME });
+  private readonly resize = new ResizeDecoder();
+  private target: SessionTarget | null = null;
+  private stdinClosed = false;
+  private closeSent = false;
+  private finished = false;
+  private holding = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly onOutput = (stream: OutputStream, data: Buffer) => this.output(stream, data);
+  private readonly onExit = (exitCode: number) => {
+    if (!this.target) return;
+    this.end(this.target.owned ? { kind: 'exit', exitCode, command: this.target.command } : { kind: 'attach-ended' });
+  };
+  private readonly onDrain = () => {
+    this.holding = false;
+    this.target?.process.release(this);
+  };
+
+  constructor(private readonly o: StreamSessionOptions) {
+    this.stats = {
+      id: nextSessionId++,
+      subresource: o.subresource,
+      protocol: o.protocol.name,
+      bytesSent: 0,
+      maxBufferedBytes: 0,
+      pauses: 0,
+      open: true,
+    };
+    const { socket } = o;
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('close', () => this.disconnected());
+    socket.on('error', () => socket.destroy());
+    socket.on('drain', this.onDrain);
+    this.touch();
+    // Upstream writes one empty message on the lowest writable channel right after the 101.
+    const initial = o.streams.stdout
+      ? StreamChannel.Stdout
+      : o.streams.stderr
+        ? StreamChannel.Stderr
+        : StreamChannel.Error;
+    this.sendMessage(initial, new Uint8Array(0), true);
+    if (o.head.length > 0) this.receive(o.head);
+  }
+
+  /** Connects the process once it exists (exec may fail to start: then `end` with a failure instead). */
+  attach(target: SessionTarget): void {
+    if (this.finished) {
+      if (target.owned) void target.process.hangUp(this.o.hangUpGraceMs);
+      return;
+    }
+    this.target = target;
+    target.process.on('output', this.onOutput);
+    target.process.on('exit', this.onExit);
+    if (target.process.exitCode !== null) this.onExit(target.process.exitCode);
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------------------
+
+  private receive(chunk: Buffer): void {
+    if (this.finished) return;
+    let frames: Frame[];
+    try {
+      frames = this.parser.push(chunk);
+    } catch (error) {
+      const code = error instanceof FrameError ? error.closeCode : 1002;
+      this.o.log(`local cluster: closing stream: ${(error as Error).message}`);
+      this.terminate(code);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.finished) return;
+      this.frame(frame);
+    }
+  }
+
+  private frame(frame: Frame): void {
+    switch (frame.opcode) {
+      case Opcode.Ping:
+        this.write(encodeFrame(Opcode.Pong, frame.payload));
+        return;
+      case Opcode.Pong:
+        return;
+      case Opcode.Close:
+        // Whatever code the client sent, upstream answers 1000 and closes.
+        this.terminate(1000);
+        return;
+      case Opcode.Text:
+      case Opcode.Binary:
+      case Opcode.Continuation:
+        // x/net hands every frame up as its own message, continuation frames included; the type is ignored.
+        this.message(frame.payload);
+        return;
+      default:
+        this.terminate(1002);
+    }
+  }
+
+  private message(payload: Uint8Array): void {
+    if (payload.length === 0) return;
+    this.touch();
+    const { protocol } = this.o;
+    if (protocol.closeSignal && payload[0] === StreamChannel.Close) {
+      if (payload.length !== 2) {
+        this.o.log(`local cluster: stream CLOSE signal must be 2 bytes, got ${payload.length}: closing the connection`);
+        this.terminate(1000);
+        return;
+      }
+      const channel = payload[1]!;
+      if (channel > StreamChannel.Resize) {
+        this.o.log(`local cluster: stream CLOSE for invalid channel ${channel}: closing the connection`);
+        this.terminate(1000);
+        return;
+      }
+      if (channel === StreamChannel.Stdin && !this.stdinClosed) {
+        this.stdinClosed = true;
+        if (this.target?.owned) this.target.process.endInput();
+      }
+      return;
+    }
+    const decoded = decodeMessage(protocol, payload);
+    if (!decoded) {
+      this.o.log('local cluster: dropping a message that is not valid base64');
+      return;
+    }
+    const { channel, data } = decoded;
+    if (channel === StreamChannel.Stdin) {
+      if (!this.o.streams.stdin || this.stdinClosed || !this.target?.acceptsInput || data.length === 0) return;
+      this.target.process.write(data);
+    } else if (channel === StreamChannel.Resize) {
+      if (!this.o.streams.tty) return; // allocated but never consumed on non-TTY sessions
+      for (const size of this.resize.push(data)) {
+        if (size.width > 0 && size.height > 0) this.target?.process.resize(size.width, size.height);
+      }
+      if (this.resize.error) this.o.log(`local cluster: resize processing stopped: ${this.resize.error}`);
+    }
+    // Channels 1-3 are server→client and anything ≥ 5 is unknown: dropped, as upstream does.
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------------
+
+  private output(stream: OutputStream, data: Buffer): void {
+    if (this.finished || data.length === 0) return;
+    const { streams } = this.o;
+    // With a TTY there is no stderr channel: everything is the terminal's output on stdout.
+    const channel = stream === 'stderr' && !streams.tty ? StreamChannel.Stderr : StreamChannel.Stdout;
+    if (channel === StreamChannel.Stdout ? !streams.stdout : !streams.stderr) return;
+    this.sendMessage(channel, data);
+  }
+
+  private sendMessage(channel: number, data: Uint8Array, allowEmpty = false): void {
+    if (data.length === 0 && !allowEmpty) return;
+    const [opcode, payload] = encodeMessage(this.o.protocol, channel, data);
+    this.write(encodeFrame(opcode, payload));
+    this.touch();
+  }
+
+  private write(bytes: Uint8Array): boolean {
+    const { socket } = this.o;
+    if (socket.destroyed || socket.writableEnded) return false;
+    const ok = socket.write(bytes);
+    this.stats.bytesSent += bytes.length;
+    this.stats.maxBufferedBytes = Math.max(this.stats.maxBufferedBytes, socket.writableLength);
+    if (!ok && !this.holding && this.target) {
+      // The client is not keeping up: stop reading the process until the socket drains.
+      this.holding = true;
+      this.stats.pauses++;
+      this.target.process.hold(this);
+    }
+    return ok;
+  }
+
+  private statusPayload(outcome: SessionOutcome): Uint8Array | null {
+    const { protocol } = this.o;
+    let legacy: Status;
+    let translated: Status;
+    if (outcome.kind === 'attach-ended' || (outcome.kind === 'exit' && outcome.exitCode === 0)) {
+      legacy = translated = { status: 'Success' };
+    } else if (outcome.kind === 'exit') {
+      const code = String(outcome.exitCode);
+      const details = { causes: [{ reason: 'ExitCode', message: code }] };
+      // The CRI names the command; the translator re-wraps the kubelet's message, doubling the prefix.
+      legacy = {
+        status: 'Failure',
+        message: `command terminated with non-zero exit code: error executing command [${outcome.command.join(' ')}], exit code ${code}`,
+        reason: 'NonZeroExitCode',
+        details,
+      };
+      translated = {
+        status: 'Failure',
+        message: `command terminated with non-zero exit code: command terminated with exit code ${code}`,
+        reason: 'NonZeroExitCode',
+        details,
+      };
+    } else {
+      legacy = internal(outcome.legacyMessage);
+      translated = internal(outcome.translatedMessage);
+    }
+    if (protocol.name === 'v5.channel.k8s.io') return Buffer.from(statusJson(translated, false));
+    if (protocol.jsonStatus) return Buffer.from(statusJson(legacy, false));
+    // v1 semantics: nothing on success, the bare message on failure.
+    return legacy.status === 'Success' ? null : Buffer.from(legacy.message ?? '');
+  }
+
+  /** Ends the session normally: (output already sent) → status → close 1000 → TCP close without waiting. */
+  end(outcome: SessionOutcome): void {
+    if (this.finished) return;
+    const status = this.statusPayload(outcome);
+    if (status) this.sendMessage(StreamChannel.Error, status);
+    this.terminate(1000, false);
+  }
+
+  /** Sends a close frame (once) and closes TCP; a running exec process is hung up as a terminal would be. */
+  private terminate(code: number, hangUp = true): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.closeSent) {
+      this.closeSent = true;
+      this.write(encodeFrame(Opcode.Close, Uint8Array.of(code >> 8, code & 0xff)));
+    }
+    const { socket } = this.o;
+    socket.end();
+    // x/net does not wait for the client's close reply; don't let a silent peer hold the socket either.
+    setTimeout(() => socket.destroy(), 2000).unref();
+    this.cleanUp(hangUp);
+  }
+
+  private disconnected(): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.cleanUp(true);
+    }
+    this.stats.open = false;
+  }
+
+  private cleanUp(hangUp: boolean): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const target = this.target;
+    if (!target) return;
+    target.process.off('output', this.onOutput);
+    target.process.off('exit', this.onExit);
+    target.process.release(this);
+    this.holding = false;
+    if (hangUp && target.owned && target.process.exitCode === null) {
+      this.o.log(
+        `local cluster: ${this.o.subresource} connection closed before pid ${target.process.pid} exited: hanging it up`,
+      );
+      void target.process.hangUp(this.o.hangUpGraceMs);
+    }
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.o.log(`local cluster: ${this.o.subresource} stream idle for ${this.o.idleTimeoutMs} ms: closing`);
+      this.terminate(1000);
+    }, this.o.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+}

@@ -1,0 +1,3 @@
+module porthole/sandbox
+
+go 1.22
