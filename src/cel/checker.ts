@@ -1,0 +1,375 @@
+// The static type checker: resolves identifiers, fields and overloads against an Environment and reports issues
+// with cel-go's wording (`undeclared reference to 'x' (in container '')`, `undefined field 'f'`,
+// `found no matching overload for '_+_' applied to '(int, string)'`, homogeneous literal mismatches).
+
+import type { Comprehension, Expr, ParsedExpr } from './ast.ts';
+import { qualifiedName } from './parser.ts';
+import type { Environment } from './env.ts';
+import type { Overload } from './decls.ts';
+import { T, assignable, isDynLike, join, substitute, typeString, type CelType, type Substitution } from './types.ts';
+
+export interface CheckIssue {
+  message: string;
+  exprId: number;
+}
+
+export interface CheckResult {
+  type: CelType;
+  /** Overloads that matched statically per call id, in declaration order (the interpreter dispatches among them). */
+  overloads: Map<number, Overload[]>;
+  issues: CheckIssue[];
+}
+
+const TYPE_IDENTS: Record<string, CelType> = {
+  int: T.int,
+  uint: T.uint,
+  double: T.double,
+  bool: T.bool,
+  string: T.string,
+  bytes: T.bytes,
+  null_type: T.null,
+  list: T.list(T.dyn),
+  map: T.map(T.dyn, T.dyn),
+  type: T.type(T.dyn),
+  dyn: T.dyn,
+  'google.protobuf.Timestamp': T.timestamp,
+  'google.protobuf.Duration': T.duration,
+  optional_type: T.optional(T.dyn),
+};
+
+export function check(parsed: ParsedExpr, env: Environment): CheckResult {
+  const c = new Checker(env);
+  const t = c.check(parsed.expr, []);
+  return { type: substitute(t, c.subst, true), overloads: c.overloads, issues: c.issues };
+}
+
+type Scope = ReadonlyArray<ReadonlyMap<string, CelType>>;
+
+class Checker {
+  readonly issues: CheckIssue[] = [];
+  readonly overloads = new Map<number, Overload[]>();
+  readonly subst: Substitution = new Map();
+  private fresh = 0;
+
+  constructor(private readonly env: Environment) {}
+
+  private error(id: number, message: string): CelType {
+    this.issues.push({ message, exprId: id });
+    return T.error;
+  }
+
+  private freshVar(): CelType {
+    return T.param(`_var${this.fresh++}`);
+  }
+
+  private resolved(t: CelType): CelType {
+    return substitute(t, this.subst);
+  }
+
+  private lookupVar(name: string, scope: Scope): CelType | undefined {
+    for (let i = scope.length - 1; i >= 0; i--) {
+      const t = scope[i]!.get(name);
+      if (t) return t;
+    }
+    const n = name.startsWith('.') ? name.slice(1) : name;
+    return this.env.variables.get(n) ?? TYPE_IDENTS[n] ?? this.objectTypeIdent(n);
+  }
+
+  private objectTypeIdent(name: string): CelType | undefined {
+    return this.env.objectTypes.has(name) ? T.type(T.object(name)) : undefined;
+  }
+
+  check(e: Expr, scope: Scope): CelType {
+    switch (e.kind) {
+      case 'const':
+        switch (e.value.kind) {
+          case 'null':
+            return T.null;
+          case 'bool':
+            return T.bool;
+          case 'int':
+            return T.int;
+          case 'uint':
+            return T.uint;
+          case 'double':
+            return T.double;
+          case 'string':
+            return T.string;
+          case 'bytes':
+            return T.bytes;
+        }
+        return T.error;
+      case 'ident': {
+        const t = this.lookupVar(e.name, scope);
+        if (!t) return this.error(e.id, `undeclared reference to '${e.name.replace(/^\./, '')}' (in container '')`);
+        return t;
+      }
+      case 'select':
+        return this.checkSelect(e, scope);
+      case 'call':
+        return this.checkCall(e, scope);
+      case 'list':
+        return this.checkList(e, scope);
+      case 'map':
+        return this.checkMap(e, scope);
+      case 'struct':
+        return this.checkStruct(e, scope);
+      case 'comprehension':
+        return this.checkComprehension(e, scope);
+    }
+  }
+
+  private checkSelect(e: Extract<Expr, { kind: 'select' }>, scope: Scope): CelType {
+    // A qualified identifier (`variables.x` where only `variables` is declared is a normal select; a fully
+    // qualified type name such as `google.protobuf.Timestamp` resolves as one identifier).
+    const qn = qualifiedName(e);
+    if (qn && !e.testOnly && !this.lookupVar(qn.split('.')[0]!, scope)) {
+      const t = TYPE_IDENTS[qn] ?? this.objectTypeIdent(qn);
+      if (t) {
+        e.operand = { id: e.operand.id, kind: 'ident', name: qn };
+        return t;
+      }
+    }
+    const operand = this.resolved(this.check(e.operand, scope));
+    const field = this.fieldType(e.id, operand, e.field);
+    return e.testOnly ? T.bool : field;
+  }
+
+  private fieldType(id: number, operand: CelType, field: string): CelType {
+    switch (operand.kind) {
+      case 'dyn':
+      case 'any':
+      case 'error':
+      case 'param':
+        return operand.kind === 'any' ? T.any : T.dyn;
+      case 'map':
+        if (!assignable(operand.key, T.string, new Map(this.subst))) {
+          return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+        }
+        return operand.value;
+      case 'object': {
+        const decl = this.env.objectTypes.get(operand.name);
+        const f = decl?.fields.get(field);
+        if (f) return f;
+        if (decl?.open) return T.dyn;
+        return this.error(id, `undefined field '${field}'`);
+      }
+      case 'opaque':
+        if (operand.name === 'optional_type') {
+          const inner = this.fieldType(id, this.resolved(operand.params[0]!), field);
+          return T.optional(inner);
+        }
+        return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+      default:
+        return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+    }
+  }
+
+  private checkCall(e: Extract<Expr, { kind: 'call' }>, scope: Scope): CelType {
+    // Namespaced global functions written as member calls: `optional.none()`, `sets.contains(a, b)`.
+    if (e.target) {
+      const qn = qualifiedName(e.target);
+      if (qn && this.env.overloads.has(`${qn}.${e.fn}`) && !this.lookupVar(qn.split('.')[0]!, scope)) {
+        e.fn = `${qn}.${e.fn}`;
+        delete e.target;
+      }
+    }
+    const args = e.args.map((a) => this.check(a, scope));
+    const target = e.target ? this.check(e.target, scope) : undefined;
+    switch (e.fn) {
+      case '_&&_':
+      case '_||_':
+      case '@not_strictly_false':
+        args.forEach((t, i) => {
+          if (!assignable(T.bool, this.resolved(t), new Map(this.subst))) {
+            this.noMatch(e.id, e.fn, args, undefined);
+            void i;
+          }
+        });
+        return T.bool;
+      case '_?._':
+        return T.optional(this.optionalSelectType(e.id, this.resolved(args[0]!), e.args[1]!));
+      default:
+        break;
+    }
+    const all = this.env.overloads.get(e.fn) ?? [];
+    const candidates = all.filter((o) => o.member === !!target && o.params.length === args.length + (target ? 1 : 0));
+    if (all.length === 0) {
+      // cel-go reports an unknown function as an undeclared reference to its (qualified) name.
+      return this.error(e.id, `undeclared reference to '${e.fn}' (in container '')`);
+    }
+    const actual = target ? [target, ...args] : args;
+    const matched: Overload[] = [];
+    let result: CelType | undefined;
+    let commit: Substitution | undefined;
+    for (const o of candidates) {
+      const s: Substitution = new Map(this.subst);
+      const rename = renamer(e.id);
+      if (o.params.every((p, i) => assignable(rename(p), actual[i]!, s))) {
+        matched.push(o);
+        const r = substitute(rename(o.result), s);
+        result = result === undefined ? r : join(result, r);
+        commit = commit ?? s;
+      }
+    }
+    if (!matched.length || result === undefined) {
+      if (actual.some((t) => this.resolved(t).kind === 'error')) return T.error;
+      return this.noMatch(e.id, e.fn, args, target);
+    }
+    if (matched.length === 1 && commit) for (const [k, v] of commit) this.subst.set(k, v);
+    this.overloads.set(e.id, matched);
+    return result;
+  }
+
+  private optionalSelectType(id: number, operand: CelType, fieldExpr: Expr): CelType {
+    const field = fieldExpr.kind === 'const' && fieldExpr.value.kind === 'string' ? fieldExpr.value.value : '';
+    if (operand.kind === 'opaque' && operand.name === 'optional_type')
+      return this.fieldType(id, this.resolved(operand.params[0]!), field);
+    return this.fieldType(id, operand, field);
+  }
+
+  private noMatch(id: number, fn: string, args: CelType[], target: CelType | undefined): CelType {
+    const list = args.map((t) => typeString(substitute(t, this.subst, true))).join(', ');
+    const sig = target ? `${typeString(substitute(target, this.subst, true))}.(${list})` : `(${list})`;
+    return this.error(id, `found no matching overload for '${fn}' applied to '${sig}'`);
+  }
+
+  /** HomogeneousAggregateLiterals: every element must be assignable to the first one's type (dyn excepted). */
+  private joinHomogeneous(id: number, previous: CelType | undefined, current: CelType): CelType {
+    if (previous === undefined) return current;
+    const s = new Map(this.subst);
+    if (assignable(previous, current, s)) {
+      for (const [k, v] of s) this.subst.set(k, v);
+      return isDynLike(this.resolved(current)) ? current : previous;
+    }
+    this.error(
+      id,
+      `expected type '${typeString(substitute(previous, this.subst, true))}' but found '${typeString(substitute(current, this.subst, true))}'`,
+    );
+    return previous;
+  }
+
+  private unwrapOptional(id: number, t: CelType): CelType {
+    const r = this.resolved(t);
+    if (r.kind === 'opaque' && r.name === 'optional_type') return r.params[0]!;
+    if (isDynLike(r)) return T.dyn;
+    return this.error(id, `expected type 'optional_type' but found '${typeString(r)}'`);
+  }
+
+  private checkList(e: Extract<Expr, { kind: 'list' }>, scope: Scope): CelType {
+    let elem: CelType | undefined;
+    e.elements.forEach((el, i) => {
+      let t = this.check(el, scope);
+      if (e.optionalIndices.includes(i)) t = this.unwrapOptional(el.id, t);
+      elem = this.joinHomogeneous(el.id, elem, t);
+    });
+    return T.list(elem ?? this.freshVar());
+  }
+
+  private checkMap(e: Extract<Expr, { kind: 'map' }>, scope: Scope): CelType {
+    let key: CelType | undefined;
+    let value: CelType | undefined;
+    for (const entry of e.entries) {
+      const k = this.check(entry.key, scope);
+      let v = this.check(entry.value, scope);
+      if (entry.optional) v = this.unwrapOptional(entry.value.id, v);
+      key = this.joinHomogeneous(entry.key.id, key, k);
+      value = this.joinHomogeneous(entry.value.id, value, v);
+    }
+    return T.map(key ?? this.freshVar(), value ?? this.freshVar());
+  }
+
+  private checkStruct(e: Extract<Expr, { kind: 'struct' }>, scope: Scope): CelType {
+    const name = e.typeName.replace(/^\./, '');
+    const decl = this.env.objectTypes.get(name);
+    if (!decl) {
+      e.fields.forEach((f) => this.check(f.value, scope));
+      return this.error(e.id, `undeclared reference to '${name}' (in container '')`);
+    }
+    for (const f of e.fields) {
+      let t = this.check(f.value, scope);
+      if (f.optional) t = this.unwrapOptional(f.value.id, t);
+      const declared = decl.fields.get(f.field) ?? (decl.open ? T.dyn : undefined);
+      if (!declared) {
+        this.error(f.id, `undefined field '${f.field}'`);
+        continue;
+      }
+      if (!assignable(declared, t, new Map(this.subst))) {
+        this.error(
+          f.id,
+          `expected type of field '${f.field}' is '${typeString(declared)}' but provided type is '${typeString(substitute(t, this.subst, true))}'`,
+        );
+      }
+    }
+    return T.object(name);
+  }
+
+  private checkComprehension(e: Comprehension, scope: Scope): CelType {
+    const range = this.resolved(this.check(e.iterRange, scope));
+    let v1: CelType;
+    let v2: CelType | undefined;
+    switch (range.kind) {
+      case 'list':
+        if (e.iterVar2) [v1, v2] = [T.int, range.elem];
+        else v1 = range.elem;
+        break;
+      case 'map':
+        v1 = range.key;
+        if (e.iterVar2) v2 = range.value;
+        break;
+      case 'dyn':
+      case 'any':
+      case 'error':
+      case 'param':
+        v1 = T.dyn;
+        if (e.iterVar2) v2 = T.dyn;
+        break;
+      default:
+        this.error(
+          e.iterRange.id,
+          `expression of type '${typeString(range)}' cannot be the range of a comprehension (must be list, map, or dynamic)`,
+        );
+        v1 = T.dyn;
+        if (e.iterVar2) v2 = T.dyn;
+    }
+    const accu = this.check(e.accuInit, scope);
+    const accuScope = new Map([[e.accuVar, accu]]);
+    const iterScope = new Map<string, CelType>([[e.iterVar, v1]]);
+    if (e.iterVar2 && v2) iterScope.set(e.iterVar2, v2);
+    const inner: Scope = [...scope, accuScope, iterScope];
+    const cond = this.check(e.loopCondition, inner);
+    if (!assignable(T.bool, this.resolved(cond), new Map(this.subst))) {
+      this.error(e.loopCondition.id, `expected type 'bool' but found '${typeString(this.resolved(cond))}'`);
+    }
+    const step = this.check(e.loopStep, inner);
+    const s = new Map(this.subst);
+    if (assignable(accu, step, s)) for (const [k, v] of s) this.subst.set(k, v);
+    else
+      this.error(
+        e.loopStep.id,
+        `expected type '${typeString(substitute(accu, this.subst, true))}' but found '${typeString(substitute(step, this.subst, true))}'`,
+      );
+    return this.check(e.result, [...scope, accuScope]);
+  }
+}
+
+/** Gives an overload's type parameters names unique to one call site, so bindings do not leak between calls. */
+function renamer(callId: number): (t: CelType) => CelType {
+  const go = (t: CelType): CelType => {
+    switch (t.kind) {
+      case 'param':
+        return T.param(`${t.name}#${callId}`);
+      case 'list':
+        return T.list(go(t.elem));
+      case 'map':
+        return T.map(go(t.key), go(t.value));
+      case 'type':
+        return T.type(go(t.of));
+      case 'opaque':
+        return { kind: 'opaque', name: t.name, params: t.params.map(go) };
+      default:
+        return t;
+    }
+  };
+  return go;
+}

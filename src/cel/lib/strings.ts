@@ -1,0 +1,208 @@
+// cel-go ext Strings as Kubernetes loads it: version 0 functions always, version 2 (`format`, `strings.quote`)
+// from 1.29. Indexes count code points, as Go's runes do.
+
+import { callStd } from '../bufbuild.ts';
+import { func, method, stringCost, type Library } from '../decls.ts';
+import { fail, type Value } from '../values.ts';
+
+const cps = (s: Value): string[] => Array.from(s as string);
+const n = (v: Value): number => Number(v as bigint);
+
+function indexOf(s: string[], sub: string[], start: number, last: boolean): bigint {
+  if (start < 0 || start > s.length) return fail(`index out of range: ${start}`);
+  if (!last) {
+    for (let i = start; i + sub.length <= s.length; i++) if (sub.every((c, j) => s[i + j] === c)) return BigInt(i);
+    return -1n;
+  }
+  for (let i = Math.min(start, s.length - sub.length); i >= 0; i--)
+    if (sub.every((c, j) => s[i + j] === c)) return BigInt(i);
+  return -1n;
+}
+
+function replace(s: string, old: string, rep: string, count: number): string {
+  if (count === 0) return s;
+  if (old === '') {
+    // Go strings.Replace with an empty old string inserts at every rune boundary.
+    const chars = Array.from(s);
+    let out = '';
+    let done = 0;
+    for (let i = 0; i <= chars.length; i++) {
+      if (count < 0 || done < count) {
+        out += rep;
+        done++;
+      }
+      if (i < chars.length) out += chars[i];
+    }
+    return out;
+  }
+  let out = '';
+  let rest = s;
+  let done = 0;
+  for (;;) {
+    const i = rest.indexOf(old);
+    if (i < 0 || (count >= 0 && done >= count)) break;
+    out += rest.slice(0, i) + rep;
+    rest = rest.slice(i + old.length);
+    done++;
+  }
+  return out + rest;
+}
+
+function split(s: string, sep: string, limit: number): Value {
+  if (limit === 0) return Object.freeze([]);
+  if (limit === 1) return Object.freeze([s]);
+  const parts = sep === '' ? Array.from(s) : s.split(sep);
+  if (limit < 0 || parts.length <= limit) return Object.freeze(parts);
+  if (sep === '') return Object.freeze([...parts.slice(0, limit - 1), parts.slice(limit - 1).join('')]);
+  return Object.freeze([...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)]);
+}
+
+// Go's unicode.IsSpace set, which strings.TrimSpace uses.
+const SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+function quote(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    const code = c.codePointAt(0)!;
+    const esc: Record<string, string> = {
+      '\x07': '\\a',
+      '\b': '\\b',
+      '\f': '\\f',
+      '\n': '\\n',
+      '\r': '\\r',
+      '\t': '\\t',
+      '\v': '\\v',
+      '\\': '\\\\',
+      '"': '\\"',
+    };
+    if (c in esc) out += esc[c];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return out + '"';
+}
+
+const strCost = ([s]: Value[]) => stringCost(s as string) || 1;
+
+export const stringsLibrary: Library = {
+  name: 'ext strings v0',
+  introduced: 0,
+  overloads: [
+    method('string', 'charAt', ['int'], 'string', ([s, i]) => {
+      const c = cps(s!);
+      const idx = n(i!);
+      if (idx < 0 || idx > c.length) return fail(`index out of range: ${idx}`);
+      return c[idx] ?? '';
+    }),
+    method('string', 'indexOf', ['string'], 'int', ([s, sub]) => indexOf(cps(s!), cps(sub!), 0, false), strCost),
+    method(
+      'string',
+      'indexOf',
+      ['string', 'int'],
+      'int',
+      ([s, sub, i]) => indexOf(cps(s!), cps(sub!), n(i!), false),
+      strCost,
+    ),
+    method(
+      'string',
+      'lastIndexOf',
+      ['string'],
+      'int',
+      ([s, sub]) => indexOf(cps(s!), cps(sub!), cps(s!).length, true),
+      strCost,
+    ),
+    method(
+      'string',
+      'lastIndexOf',
+      ['string', 'int'],
+      'int',
+      ([s, sub, i]) => {
+        const c = cps(s!);
+        if (n(i!) < 0 || n(i!) >= c.length) return fail(`index out of range: ${n(i!)}`);
+        return indexOf(c, cps(sub!), n(i!), true);
+      },
+      strCost,
+    ),
+    method(
+      'string',
+      'lowerAscii',
+      [],
+      'string',
+      ([s]) => (s as string).replace(/[A-Z]/g, (c) => c.toLowerCase()),
+      strCost,
+    ),
+    method(
+      'string',
+      'upperAscii',
+      [],
+      'string',
+      ([s]) => (s as string).replace(/[a-z]/g, (c) => c.toUpperCase()),
+      strCost,
+    ),
+    method(
+      'string',
+      'replace',
+      ['string', 'string'],
+      'string',
+      ([s, o, r]) => replace(s as string, o as string, r as string, -1),
+      strCost,
+    ),
+    method(
+      'string',
+      'replace',
+      ['string', 'string', 'int'],
+      'string',
+      ([s, o, r, c]) => replace(s as string, o as string, r as string, n(c!)),
+      strCost,
+    ),
+    method('string', 'split', ['string'], 'list(string)', ([s, sep]) => split(s as string, sep as string, -1), strCost),
+    method(
+      'string',
+      'split',
+      ['string', 'int'],
+      'list(string)',
+      ([s, sep, l]) => split(s as string, sep as string, n(l!)),
+      strCost,
+    ),
+    method(
+      'string',
+      'substring',
+      ['int'],
+      'string',
+      ([s, a]) => {
+        const c = cps(s!);
+        if (n(a!) < 0 || n(a!) > c.length) return fail(`index out of range: ${n(a!)}`);
+        return c.slice(n(a!)).join('');
+      },
+      strCost,
+    ),
+    method(
+      'string',
+      'substring',
+      ['int', 'int'],
+      'string',
+      ([s, a, b]) => {
+        const c = cps(s!);
+        const [x, y] = [n(a!), n(b!)];
+        if (x < 0 || x > c.length) return fail(`index out of range: ${x}`);
+        if (y < 0 || y > c.length) return fail(`index out of range: ${y}`);
+        if (x > y) return fail(`invalid substring range. start: ${x}, end: ${y}`);
+        return c.slice(x, y).join('');
+      },
+      strCost,
+    ),
+    method('string', 'trim', [], 'string', ([s]) => (s as string).replace(SPACE, ''), strCost),
+    method('list(string)', 'join', [], 'string', ([l]) => (l as string[]).join('')),
+    method('list(string)', 'join', ['string'], 'string', ([l, sep]) => (l as string[]).join(sep as string)),
+  ],
+};
+
+export const stringsV2Library: Library = {
+  name: 'ext strings v2: format, strings.quote',
+  introduced: 29,
+  overloads: [
+    method('string', 'format', ['list(dyn)'], 'string', (args) => callStd('format', true, args), strCost),
+    func('strings.quote', ['string'], 'string', ([s]) => quote(s as string), strCost),
+  ],
+};
