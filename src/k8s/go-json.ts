@@ -10,7 +10,9 @@ export function goJsonSyntaxError(input: Uint8Array): string | null {
     constructor(readonly message: string) {}
   }
   const unexpectedEnd = () => new Stop('unexpected end of JSON input');
-  const invalid = (context: string) => new Stop(`invalid character ${quoteChar(input[i]!)} ${context}`);
+  // At the end of input Go's scanner is fed one space: inside a literal, a number or an escape, that space is
+  // the invalid character; anywhere else the input simply ended.
+  const invalid = (context: string) => new Stop(`invalid character ${quoteChar(input[i] ?? 0x20)} ${context}`);
   const skipSpace = () => {
     while (i < end && (input[i] === 0x20 || input[i] === 0x09 || input[i] === 0x0a || input[i] === 0x0d)) i++;
   };
@@ -19,7 +21,6 @@ export function goJsonSyntaxError(input: Uint8Array): string | null {
 
   const literal = (word: string) => {
     for (let k = 0; k < word.length; k++, i++) {
-      if (i >= end) throw unexpectedEnd();
       if (input[i] !== word.charCodeAt(k))
         throw invalid(`in literal ${word} (expecting ${quoteChar(word.charCodeAt(k))})`);
     }
@@ -33,13 +34,11 @@ export function goJsonSyntaxError(input: Uint8Array): string | null {
       if (c < 0x20) throw invalid('in string literal');
       if (c === 0x5c) {
         i++;
-        if (i >= end) throw unexpectedEnd();
-        const e = input[i]!;
+        const e = input[i] ?? 0x20;
         if (e === 0x75) {
           for (let k = 0; k < 4; k++) {
             i++;
-            if (i >= end) throw unexpectedEnd();
-            if (!isHex(input[i]!)) throw invalid('in \\u hexadecimal character escape');
+            if (!isHex(input[i] ?? 0x20)) throw invalid('in \\u hexadecimal character escape');
           }
         } else if (!'"\\/bfnrt'.includes(String.fromCharCode(e))) {
           throw invalid('in string escape code');
@@ -51,21 +50,18 @@ export function goJsonSyntaxError(input: Uint8Array): string | null {
   const number = () => {
     if (input[i] === 0x2d) {
       i++;
-      if (i >= end) throw unexpectedEnd();
       if (!isDigit(input[i])) throw invalid('in numeric literal');
     }
     if (input[i] === 0x30) i++;
     else while (isDigit(input[i])) i++;
     if (input[i] === 0x2e) {
       i++;
-      if (i >= end) throw unexpectedEnd();
       if (!isDigit(input[i])) throw invalid('after decimal point in numeric literal');
       while (isDigit(input[i])) i++;
     }
     if (input[i] === 0x65 || input[i] === 0x45) {
       i++;
       if (input[i] === 0x2b || input[i] === 0x2d) i++;
-      if (i >= end) throw unexpectedEnd();
       if (!isDigit(input[i])) throw invalid('in exponent of numeric literal');
       while (isDigit(input[i])) i++;
     }
@@ -155,8 +151,10 @@ export function goQuote(text: string): string {
     else if (c === 0x09) out += '\\t';
     else if (c === 0x0b) out += '\\v';
     else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if ((c >= 0x80 && c <= 0xa0) || c === 0xad) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
+    // strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space only.
+    else if (c !== 0x20 && /[\p{Z}\p{C}]/u.test(ch)) {
+      out += c > 0xffff ? '\\U' + c.toString(16).padStart(8, '0') : '\\u' + c.toString(16).padStart(4, '0');
+    } else out += ch;
   }
   return out + '"';
 }

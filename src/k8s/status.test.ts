@@ -96,18 +96,45 @@ describe('decodeErrorChannel', () => {
         'error stream protocol error: json: cannot unmarshal number into Go struct field Status.status of type string in "{\\"status\\":5}"',
       ),
     ],
+    [
+      'a type error deep inside details',
+      '{"details":{"causes":[{"reason":5}]}}',
+      protocolError(
+        'error stream protocol error: json: cannot unmarshal number into Go struct field StatusCause.details.causes.reason of type v1.CauseType in "{\\"details\\":{\\"causes\\":[{\\"reason\\":5}]}}"',
+      ),
+    ],
+    [
+      'a code that does not fit int32',
+      '{"code":3000000000}',
+      protocolError(
+        'error stream protocol error: json: cannot unmarshal number 3000000000 into Go struct field Status.code of type int32 in "{\\"code\\":3000000000}"',
+      ),
+    ],
+    [
+      'metadata that is not an object',
+      '{"metadata":5}',
+      protocolError(
+        'error stream protocol error: json: cannot unmarshal number into Go struct field Status.metadata of type v1.ListMeta in "{\\"metadata\\":5}"',
+      ),
+    ],
   ])('%s', (_name, input, expected) => {
     expect(decodeErrorChannel(bytes(input))).toEqual(expected);
   });
 });
 
+// Every expected string in this file was checked against Go 1.26's encoding/json (json.Unmarshal into a copy of
+// metav1.Status's field types) wrapped in client-go's "error stream protocol error: %v in %q".
 describe('Go JSON syntax errors (encoding/json scanner wording)', () => {
   it.each<[string, string | null]>([
     ['{"a":[1,2.5e-3,true,false,null,"\\u00e9\\n"]}', null],
     ['  {}  ', null],
     ['', 'unexpected end of JSON input'],
     ['x', "invalid character 'x' looking for beginning of value"],
-    ['nul', 'unexpected end of JSON input'],
+    ['nul', "invalid character ' ' in literal null (expecting 'l')"],
+    ['[tr', "invalid character ' ' in literal true (expecting 'u')"],
+    ['{"a":1', 'unexpected end of JSON input'],
+    ['"abc', 'unexpected end of JSON input'],
+    ['[-', "invalid character ' ' in numeric literal"],
     ['{"a" 1}', "invalid character '1' after object key"],
     ['{"a":1 "b"}', "invalid character '\"' after object key:value pair"],
     ['{1:2}', "invalid character '1' looking for beginning of object key string"],
@@ -118,7 +145,9 @@ describe('Go JSON syntax errors (encoding/json scanner wording)', () => {
     ['"\\u12g4"', "invalid character 'g' in \\u hexadecimal character escape"],
     ['-a', "invalid character 'a' in numeric literal"],
     ['1.x', "invalid character 'x' after decimal point in numeric literal"],
-    ['1e+', 'unexpected end of JSON input'],
+    ['1e+', "invalid character ' ' in exponent of numeric literal"],
+    ['1.', "invalid character ' ' after decimal point in numeric literal"],
+    ['truex', "invalid character 'x' after top-level value"],
     ["'", "invalid character '\\'' looking for beginning of value"],
   ])('%j', (input, expected) => {
     expect(goJsonSyntaxError(bytes(input))).toBe(expected);
@@ -126,5 +155,6 @@ describe('Go JSON syntax errors (encoding/json scanner wording)', () => {
 
   it('quotes like Go %q', () => {
     expect(goQuote('a"b\\c\n\x01\x7fé')).toBe('"a\\"b\\\\c\\n\\x01\\x7fé"');
+    expect(goQuote('\u2028\u00a0 ')).toBe('"\\u2028\\u00a0 "');
   });
 });

@@ -47,60 +47,113 @@ function protocolError(message: string): ExecResult {
   return { kind: 'protocol-error', message };
 }
 
-// json.Unmarshal into metav1.Status: keys match case-insensitively, null leaves a field at its zero value, and a
-// value of the wrong JSON type is an UnmarshalTypeError (returned as its Go message).
+// json.Unmarshal into metav1.Status: keys match case-insensitively, null leaves a field at its zero value, unknown
+// keys are ignored, and a value of the wrong JSON type is an UnmarshalTypeError, returned as Go words it (Go 1.26:
+// innermost struct, then the path of JSON names, then the Go type).
+type FieldType = 'string' | 'int32' | 'int64' | Struct | { items: Struct };
+interface Struct {
+  name: string;
+  fields: Record<string, { json: string; type: FieldType; goType: string; path?: string }>;
+}
+const str = (json: string, goType = 'string') => ({ json, type: 'string' as const, goType });
+const LIST_META: Struct = {
+  name: 'ListMeta',
+  fields: {
+    selflink: str('selfLink'),
+    resourceversion: str('resourceVersion'),
+    continue: str('continue'),
+    remainingitemcount: { json: 'remainingItemCount', type: 'int64', goType: 'int64' },
+  },
+};
+const STATUS_CAUSE: Struct = {
+  name: 'StatusCause',
+  fields: { reason: str('reason', 'v1.CauseType'), message: str('message'), field: str('field') },
+};
+const STATUS_DETAILS: Struct = {
+  name: 'StatusDetails',
+  fields: {
+    name: str('name'),
+    group: str('group'),
+    kind: str('kind'),
+    uid: str('uid', 'types.UID'),
+    causes: { json: 'causes', type: { items: STATUS_CAUSE }, goType: '[]v1.StatusCause' },
+    retryafterseconds: { json: 'retryAfterSeconds', type: 'int32', goType: 'int32' },
+  },
+};
+const STATUS: Struct = {
+  name: 'Status',
+  fields: {
+    kind: { ...str('kind'), path: 'TypeMeta.kind' },
+    apiversion: { ...str('apiVersion'), path: 'TypeMeta.apiVersion' },
+    metadata: { json: 'metadata', type: LIST_META, goType: 'v1.ListMeta' },
+    status: str('status'),
+    message: str('message'),
+    reason: str('reason', 'v1.StatusReason'),
+    details: { json: 'details', type: STATUS_DETAILS, goType: 'v1.StatusDetails' },
+    code: { json: 'code', type: 'int32', goType: 'int32' },
+  },
+};
+
+type Decoded = { [key: string]: string | number | Decoded | Decoded[] };
+
 function readStatus(value: unknown): StatusFields | string {
-  const fields: StatusFields = { status: '', message: '', reason: '', code: 0, details: null };
-  if (value === null) return fields;
+  if (value === null) return toStatusFields({});
   if (!isObject(value)) return typeError(value, 'Go value of type v1.Status');
-  for (const [key, v] of Object.entries(value)) {
-    const name = key.toLowerCase();
-    if (v === null) continue;
-    if (name === 'status' || name === 'message' || name === 'reason') {
-      if (typeof v !== 'string') {
-        const type = name === 'reason' ? 'v1.StatusReason' : 'string';
-        return typeError(v, `Go struct field Status.${name} of type ${type}`);
-      }
-      fields[name] = v;
-    } else if (name === 'code') {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
-        return typeError(v, 'Go struct field Status.code of type int32');
-      }
-      fields.code = v;
-    } else if (name === 'details') {
-      if (!isObject(v)) return typeError(v, 'Go struct field Status.details of type v1.StatusDetails');
-      const details = readDetails(v);
-      if (typeof details === 'string') return details;
-      fields.details = details;
-    }
-  }
-  return fields;
+  const decoded = readStruct(value, STATUS, []);
+  return typeof decoded === 'string' ? decoded : toStatusFields(decoded);
 }
 
-function readDetails(value: Record<string, unknown>): StatusFields['details'] | string {
-  const causes: Array<{ reason: string; message: string }> = [];
+function readStruct(value: Record<string, unknown>, struct: Struct, path: string[]): Decoded | string {
+  const out: Decoded = {};
   for (const [key, v] of Object.entries(value)) {
-    if (key.toLowerCase() !== 'causes' || v === null) continue;
-    if (!Array.isArray(v)) return typeError(v, 'Go struct field StatusDetails.details.causes of type []v1.StatusCause');
-    causes.length = 0;
-    for (const c of v as unknown[]) {
-      const cause = { reason: '', message: '' };
-      if (c !== null && !isObject(c)) {
-        return typeError(c, 'Go struct field StatusDetails.details.causes of type v1.StatusCause');
-      }
-      for (const [k, cv] of Object.entries(c ?? {})) {
-        const name = k.toLowerCase();
-        if ((name !== 'reason' && name !== 'message') || cv === null) continue;
-        if (typeof cv !== 'string') {
-          const type = name === 'reason' ? 'v1.CauseType' : 'string';
-          return typeError(cv, `Go struct field StatusCause.details.causes.${name} of type ${type}`);
+    const field = struct.fields[key.toLowerCase()];
+    if (!field || v === null) continue;
+    const fieldPath = [...path, field.path ?? field.json];
+    const where = `Go struct field ${struct.name}.${fieldPath.join('.')} of type ${field.goType}`;
+    const type = field.type;
+    if (type === 'string') {
+      if (typeof v !== 'string') return typeError(v, where);
+      out[field.json] = v;
+    } else if (type === 'int32' || type === 'int64') {
+      const limit = type === 'int32' ? 2 ** 31 : 2 ** 63;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -limit || v >= limit) return typeError(v, where);
+      out[field.json] = v;
+    } else if ('items' in type) {
+      if (!Array.isArray(v)) return typeError(v, where);
+      const items: Decoded[] = [];
+      for (const item of v as unknown[]) {
+        if (item !== null && !isObject(item)) {
+          return typeError(item, `Go struct field ${struct.name}.${fieldPath.join('.')} of type v1.${type.items.name}`);
         }
-        cause[name] = cv;
+        const decoded = readStruct(item ?? {}, type.items, fieldPath);
+        if (typeof decoded === 'string') return decoded;
+        items.push(decoded);
       }
-      causes.push(cause);
+      out[field.json] = items;
+    } else {
+      if (!isObject(v)) return typeError(v, where);
+      const decoded = readStruct(v, type, fieldPath);
+      if (typeof decoded === 'string') return decoded;
+      out[field.json] = decoded;
     }
   }
-  return { causes };
+  return out;
+}
+
+function toStatusFields(d: Decoded): StatusFields {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const details = d.details as Decoded | undefined;
+  const causes = ((details?.causes as Decoded[] | undefined) ?? []).map((c) => ({
+    reason: text(c.reason),
+    message: text(c.message),
+  }));
+  return {
+    status: text(d.status),
+    message: text(d.message),
+    reason: text(d.reason),
+    code: typeof d.code === 'number' ? d.code : 0,
+    details: details ? { causes } : null,
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -118,6 +171,6 @@ function typeError(value: unknown, target: string): string {
           ? `number ${String(value)}`
           : 'string';
   // Go names the number's literal only when the target is numeric (it did not fit); otherwise just "number".
-  const shown = target.endsWith('int32') ? kind : kind.replace(/^number .*/, 'number');
+  const shown = /of type int(32|64)$/.test(target) ? kind : kind.replace(/^number .*/, 'number');
   return `json: cannot unmarshal ${shown} into ${target}`;
 }
