@@ -1,0 +1,150 @@
+// Interop with real kubectl 1.30–1.33 against the local cluster: what a person types, with exact outputs and exit
+// codes. The versions run concurrently, at most three kubectl processes at a time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCluster, type LocalCluster } from './index.ts';
+import { kubectl as runKubectl, KubectlInTerminal, Slots } from './testing/kubectl.ts';
+
+const VERSIONS = ['1.30', '1.31', '1.32', '1.33'];
+const slots = new Slots(3);
+let cluster: LocalCluster;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({ log: () => {} });
+  dir = mkdtempSync(join(tmpdir(), 'porthole-kubectl-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  await cluster.writeKubeconfig(kubeconfig);
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const kubectl = (version: string, args: string[], input?: string) =>
+  slots.run(() => runKubectl(version, kubeconfig, args, input === undefined ? {} : { input }));
+
+describe.concurrent.each(VERSIONS)('kubectl %s', (version) => {
+  it('get pods prints the Table the server rendered', async () => {
+    const result = await kubectl(version, ['get', 'pods']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const rows = result.stdout.trimEnd().split('\n');
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 4))).toEqual([
+      ['NAME', 'READY', 'STATUS', 'RESTARTS'],
+      ['multi', '2/2', 'Running', '0'],
+      ['shell', '1/1', 'Running', '0'],
+      ['ticker', '1/1', 'Running', '0'],
+    ]);
+    expect(rows[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    for (const row of rows.slice(1)) expect(row).toMatch(/\s\d+(s|m\d*s?)$/);
+  });
+
+  it('get pods -A and get ns', async () => {
+    const pods = await kubectl(version, ['get', 'pods', '-A', '--no-headers']);
+    expect(pods.code).toBe(0);
+    expect(
+      pods.stdout
+        .trimEnd()
+        .split('\n')
+        .map((row) => row.split(/\s+/).slice(0, 2)),
+    ).toEqual([
+      ['default', 'multi'],
+      ['default', 'shell'],
+      ['default', 'ticker'],
+      ['team-a', 'worker'],
+    ]);
+    const namespaces = await kubectl(version, ['get', 'ns', '--no-headers']);
+    expect(
+      namespaces.stdout
+        .trimEnd()
+        .split('\n')
+        .map((row) => row.split(/\s+/).slice(0, 2)),
+    ).toEqual([
+      ['default', 'Active'],
+      ['team-a', 'Active'],
+    ]);
+  });
+
+  it('non-TTY exec: stdout, stderr and exit code 3 (default container from the annotation)', async () => {
+    const result = await kubectl(version, ['exec', 'multi', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(result).toEqual({ stdout: 'out\n', stderr: 'err\ncommand terminated with exit code 3\n', code: 3 });
+  });
+
+  it('piped stdin ends with EOF (v5 CLOSE)', async () => {
+    const result = await kubectl(version, ['exec', '-i', 'shell', '--', 'cat'], 'hi\nthere\n');
+    expect(result).toEqual({ stdout: 'hi\nthere\n', stderr: '', code: 0 });
+  });
+
+  it('TTY exec in a pseudo-terminal follows a resize', async () => {
+    await slots.run(async () => {
+      const term = new KubectlInTerminal(version, kubeconfig, ['exec', '-it', 'shell', '--', 'sh'], {
+        cols: 100,
+        rows: 30,
+      });
+      try {
+        await term.waitFor(/# $/m, 'the shell prompt');
+        term.type('stty size\r');
+        await term.waitFor(/^30 100\r$/m, 'stty size 30 100');
+        term.resize(120, 40);
+        // SIGWINCH → kubectl → resize message → pty: asynchronous, so ask until the new size shows.
+        for (let i = 0; i < 50 && !/^40 120\r$/m.test(term.output); i++) {
+          term.type('stty size\r');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await term.waitFor(/^40 120\r$/m, 'stty size 40 120');
+        term.type('exit 3\r');
+        expect(await term.exit()).toBe(3);
+        expect(term.output).toContain('command terminated with exit code 3');
+      } finally {
+        term.kill();
+      }
+    });
+  }, 40_000);
+
+  it('attach to the ticker shows new lines, and detaching leaves the container running', async () => {
+    const mainBefore = cluster.processes().find((p) => p.pod === 'ticker' && p.kind === 'main');
+    await slots.run(async () => {
+      const term = new KubectlInTerminal(version, kubeconfig, ['attach', 'ticker'], { cols: 80, rows: 24 });
+      try {
+        // The ticker's own terminal ends lines with \r\n; kubectl's (not in raw mode without -t) adds another \r.
+        const first = await term.waitFor(/tick (\d+)\r+\n/, 'a first tick');
+        const next = Number(first[1]) + 1;
+        await term.waitFor(new RegExp(`tick ${next}\\r+\\n`), `tick ${next}`);
+      } finally {
+        term.kill();
+      }
+    });
+    expect(cluster.processes().find((p) => p.pod === 'ticker' && p.kind === 'main')).toEqual(mainBefore);
+  }, 40_000);
+
+  it('unknown pod: the API error text', async () => {
+    const result = await kubectl(version, ['exec', 'nope', '--', 'true']);
+    expect(result).toEqual({ stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n', code: 1 });
+  });
+
+  it('wrong container: the API error text', async () => {
+    const result = await kubectl(version, ['exec', 'multi', '-c', 'wrong', '--', 'true']);
+    expect(result).toEqual({
+      stdout: '',
+      stderr: 'Error from server (BadRequest): container wrong is not valid for pod multi\n',
+      code: 1,
+    });
+  });
+
+  it('a command that does not exist: the runtime error, exit 1', async () => {
+    const result = await kubectl(version, ['exec', 'shell', '--', 'bashx']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: Internal error occurred: Internal error occurred: error executing command in container: .*exec: "bashx": executable file not found in \$PATH: unknown\n$/,
+    );
+  });
+});
+
+it('leaves no exec process behind', async () => {
+  await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
+});
