@@ -3,6 +3,8 @@ import type { Page } from 'playwright-core';
 
 /** Opens the login URL (token in the fragment) and waits for the pod list. */
 export async function logIn(page: Page, loginUrl: string): Promise<void> {
+  // From a blank page: a goto that changes only the fragment would not load the app again.
+  await page.goto('about:blank');
   await page.goto(loginUrl);
   await page.locator('.pod[data-pod]').first().waitFor({ timeout: 20_000 });
 }

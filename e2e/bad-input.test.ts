@@ -192,7 +192,7 @@ describe('paths outside the allowlist', () => {
     porthole = await startTestPorthole({ kubeconfig });
     const login = await fetch(new URL('porthole/api/login', porthole.url), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Origin: new URL(porthole.url).origin },
       body: JSON.stringify({ token: porthole.loginToken }),
     });
     expect(login.status).toBe(204);
