@@ -295,3 +295,27 @@ describe('negotiation and transport', () => {
     expect((await session.ended).result).toEqual({ kind: 'success' });
   });
 });
+
+describe('listeners', () => {
+  it('a throwing listener does not stop the others, and the session still ends', async () => {
+    const { socket, session } = start();
+    const seen: string[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      session.on('end', () => {
+        throw new Error('listener bug');
+      });
+      session.on('end', () => seen.push('second listener'));
+      socket.open(V5);
+      socket.receive(hex('88 02 03 e8'));
+      expect(seen).toEqual(['second listener']);
+      expect((await session.ended).result).toEqual({ kind: 'success' });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(uncaught).toEqual([new Error('listener bug')]);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+  });
+});

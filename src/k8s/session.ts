@@ -121,6 +121,11 @@ export class ExecSession {
     return this.negotiated === 'v5.channel.k8s.io' && this.stdinOpen;
   }
 
+  /** Bytes queued in the socket and not yet sent (to pace very large pastes). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
   /** The latest verdict: a channel-3 result or a protocol error; null while the command runs. */
   get result(): ExecResult | null {
     return this.protocolError ?? this.statusResult;
@@ -337,8 +342,18 @@ export class ExecSession {
     else if (this.state === 'open' && this.socket.readyState === OPEN) this.socket.send(message);
   }
 
+  // A throwing listener must not stop the others or leave the session half-updated (e.g. `ended` never
+  // resolving): its error is rethrown on its own, where the host reports uncaught errors.
   private emit<K extends keyof ExecSessionEvents>(event: K, ...args: Parameters<ExecSessionEvents[K]>): void {
-    for (const listener of [...this.listeners[event]]) (listener as (...a: typeof args) => void)(...args);
+    for (const listener of [...this.listeners[event]]) {
+      try {
+        (listener as (...a: typeof args) => void)(...args);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }
 
