@@ -213,6 +213,13 @@ describe('ExecSession against the local cluster', () => {
     expect(end.result).toEqual({ kind: 'success' });
   });
 
+  it('verifies the serving certificate: without the CA it refuses, unless told to skip verification', async () => {
+    const exec = nonTty(['echo', 'tls']);
+    await expect(connect('shell', 'exec', exec, { caData: undefined })).rejects.toThrow(/certificate/);
+    const session = await connect('shell', 'exec', exec, { caData: undefined, insecureSkipTLSVerify: true });
+    expect((await collectOutput(session)).stdout).toBe('tls\n');
+  });
+
   it('shell discovery runs a shell in one round trip', async () => {
     const session = await connect('shell', 'exec', nonTty([...SHELL_DISCOVERY_COMMAND], true));
     const output = collectOutput(session);
