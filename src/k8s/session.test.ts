@@ -61,6 +61,13 @@ describe('stdin', () => {
     expect(socket.sent.map(decode)).toEqual(['{"Width":80,"Height":24}\n', 'echo hi\r']);
   });
 
+  it('sends the initial size before anything an open listener writes', () => {
+    const { socket, session } = start({ stdin: true, tty: true, initialSize: { width: 80, height: 24 } });
+    session.on('open', () => session.writeStdin('from listener'));
+    socket.open(V5);
+    expect(socket.sent.map(decode)).toEqual(['{"Width":80,"Height":24}\n', 'from listener']);
+  });
+
   it('queues a CLOSE requested before the upgrade behind the data (v5)', () => {
     const { socket, session } = start({ stdin: true });
     session.writeStdin('data');

@@ -223,8 +223,7 @@ export class ExecSession {
     }
     this.negotiated = protocol as ChannelProtocol;
     this.state = 'open';
-    this.emit('open', this.negotiated);
-    if (this.hungUp) return; // an 'open' listener hung up already
+    // The size goes first, before anything a listener might send, as kubectl's does.
     if (this.size) this.sendSize();
     const queued = this.queued;
     this.queued = [];
@@ -234,6 +233,7 @@ export class ExecSession {
     }
     const interval = this.options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS;
     if (interval > 0) this.keepalive = this.timers.setInterval(() => this.sendKeepalive(), interval);
+    this.emit('open', this.negotiated);
   }
 
   private handleMessage(data: unknown): void {
