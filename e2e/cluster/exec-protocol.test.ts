@@ -1,0 +1,167 @@
+// What upstream's kube-apiserver really answers on pods/exec, byte for byte: the 101 head, the frames per channel,
+// the channel-3 status and the close code — compared with the expectations in the project's exec-protocol notes
+// (§1.6, §2.6, §9 G1–G3, G10). Where the real apiserver differs, the row says so with `kubernetes:`, the test
+// pins Kubernetes' answer, and the difference is printed and written to test-results/cluster-exec-protocol.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
+import { byChannel, captureExec, type Capture, type Sender } from './raw-websocket.ts';
+
+reportSkipped('e2e/cluster/exec-protocol.test.ts (exec protocol as answered by a real kube-apiserver)');
+
+type Channels = Array<[number | undefined, string]>;
+
+interface Row {
+  name: string;
+  protocols: string[];
+  query: string;
+  pod?: string;
+  onOpen?: (send: Sender) => void;
+  /** Expected by the notes. */
+  spec: { protocol: string; channels: Channels; close: number };
+  /** What Kubernetes really does, where it differs from `spec`. */
+  kubernetes?: Partial<Row['spec']>;
+}
+
+const q = (pairs: Array<[string, string]>) => new URLSearchParams(pairs).toString();
+const exit3 = q([
+  ['command', 'sh'],
+  ['command', '-c'],
+  ['command', 'echo oops >&2; exit 3'],
+  ['container', 'app'],
+  ['stdout', 'true'],
+  ['stderr', 'true'],
+]);
+const success = '{"metadata":{},"status":"Success"}';
+/** JSON string as Go's encoding/json writes it: <, > and & escaped (exec-protocol notes §2.6). */
+const goJSON = (text: string) =>
+  JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const nonZero = (message: string) =>
+  `{"metadata":{},"status":"Failure","message":${goJSON(message)},"reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}`;
+
+const rows: Row[] = [
+  {
+    name: 'G1 v5 success: echo hello',
+    protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    query: q([
+      ['command', 'echo'],
+      ['command', 'hello'],
+      ['container', 'app'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]),
+    spec: {
+      protocol: 'v5.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [1, 'hello\n'],
+        [3, success],
+      ],
+      close: 1000,
+    },
+  },
+  {
+    name: 'G2 v5 non-zero exit with stderr (apiserver translates to SPDY)',
+    protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    query: exit3,
+    spec: {
+      protocol: 'v5.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [2, 'oops\n'],
+        [3, nonZero('command terminated with non-zero exit code: command terminated with exit code 3')],
+      ],
+      close: 1000,
+    },
+  },
+  {
+    name: 'G10 v4 non-zero exit (passed through to the kubelet)',
+    protocols: ['v4.channel.k8s.io'],
+    query: exit3,
+    spec: {
+      protocol: 'v4.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [2, 'oops\n'],
+        [
+          3,
+          nonZero(
+            'command terminated with non-zero exit code: error executing command [sh -c echo oops >&2; exit 3], exit code 3',
+          ),
+        ],
+      ],
+      close: 1000,
+    },
+  },
+  {
+    name: 'G3 v5 stdin then CLOSE of stream 0: cat ends',
+    protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    query: q([
+      ['command', 'cat'],
+      ['container', 'app'],
+      ['stdin', 'true'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]),
+    onOpen(send) {
+      send.channel(0, 'hi\nthere\n');
+      send.channel(255, new Uint8Array([0]));
+    },
+    spec: {
+      protocol: 'v5.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [1, 'hi\nthere\n'],
+        [3, success],
+      ],
+      close: 1000,
+    },
+  },
+];
+
+describe.runIf(goAvailable)('exec protocol as answered by the real kube-apiserver', () => {
+  let harness: Harness;
+  const record: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    harness = await useHarness();
+  }, HARNESS_START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync(
+      'test-results/cluster-exec-protocol.json',
+      JSON.stringify({ k8sVersion: harness?.ready.k8sVersion, rows: record }, null, 2),
+    );
+    await harness?.release();
+  }, 60_000);
+
+  it.each(rows)('$name', async (row) => {
+    const path = `/api/v1/namespaces/default/pods/${row.pod ?? 'multi'}/exec?${row.query}`;
+    const capture: Capture = await captureExec(harness.ready, path, row.protocols, row.onOpen);
+    const expected = { ...row.spec, ...row.kubernetes };
+    record.push({
+      name: row.name,
+      path,
+      offered: row.protocols,
+      head: capture.head,
+      frames: capture.frames,
+      closeCode: capture.closeCode,
+      differsFromSpec: row.kubernetes ?? null,
+    });
+    if (row.kubernetes)
+      console.log(`${row.name}: the real apiserver differs from the notes:`, row.kubernetes, 'notes said:', row.spec);
+
+    // §1.6: exactly these header lines, in this order, nothing else.
+    expect(capture.head).toEqual([
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${capture.expectedAccept}`,
+      `Sec-WebSocket-Protocol: ${expected.protocol}`,
+    ]);
+    expect(capture.frames.every((f) => f.opcode === 2)).toBe(true);
+    expect(byChannel(capture.frames)).toEqual(expected.channels);
+    expect(capture.closeCode).toBe(expected.close);
+  });
+});

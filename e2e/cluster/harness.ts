@@ -1,0 +1,109 @@
+// Starts (or reuses) the real control plane of e2e/cluster/run.sh for a test file and hands back what
+// ready.json says. Go is needed to build it; without Go the suites that need it must skip loudly.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const runScript = path.join(here, 'run.sh');
+const buildDir = process.env.HARNESS_DIR ?? path.join(here, '.build');
+const readyFile = path.join(buildDir, 'state', 'ready.json');
+
+/** ready.json, written by the fixture once the apiserver, the JWT path and the test pods all work. */
+export interface HarnessReady {
+  server: string;
+  kubeconfig: string;
+  context: string;
+  caFile: string;
+  adminCertFile: string;
+  adminKeyFile: string;
+  issuerURL: string;
+  issuerCAFile: string;
+  mintURL: string;
+  audience: string;
+  nodeNames: string[];
+  kubeletPort: number;
+  k8sVersion: string;
+  apiserverLog: string;
+  /** JSON lines, one audit event per exec/attach/portforward request (Metadata level). */
+  auditLog: string;
+  pid: number;
+  startupMillis: number;
+  apiserverReadyMillis: number;
+}
+
+/** The go binary run.sh will use, or undefined when this machine has none. */
+export function findGo(): string | undefined {
+  const which = spawnSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' });
+  if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();
+  return existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined;
+}
+
+export const goAvailable = findGo() !== undefined;
+
+/** Says loudly, once per file, that a real-cluster suite is not running. */
+export function reportSkipped(suite: string): void {
+  if (!goAvailable) {
+    console.warn(
+      `\n⚠ SKIPPED ${suite}: Go is not installed (no "go" in PATH or /usr/local/go/bin/go), so the real ` +
+        `kube-apiserver harness (e2e/cluster) cannot be built. These tests did NOT run.\n`,
+    );
+  }
+}
+
+function run(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // Build and start progress goes straight to the terminal: a cold build takes many minutes.
+    const child = spawn(runScript, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export interface Harness {
+  ready: HarnessReady;
+  /** True when this test file started the harness (and release() stops it). */
+  owned: boolean;
+  release(): Promise<void>;
+}
+
+/** Reuses a harness that is already running (e.g. `e2e/cluster/run.sh start` in another terminal) or starts one. */
+export async function useHarness(): Promise<Harness> {
+  let owned = false;
+  if ((await run(['status'])) !== 0) {
+    const code = await run(['start']);
+    if (code !== 0) throw new Error(`e2e/cluster/run.sh start failed (exit ${code}); its logs were printed above`);
+    owned = true;
+  }
+  const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as HarnessReady;
+  return {
+    ready,
+    owned,
+    async release() {
+      if (owned) await run(['stop']);
+    },
+  };
+}
+
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  userAgent: string;
+  stage: string;
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number };
+}
+
+/** The apiserver's audit events for streaming requests whose URI contains `marker`. */
+export function auditEvents(ready: HarnessReady, marker: string): AuditEvent[] {
+  if (!existsSync(ready.auditLog)) return [];
+  return readFileSync(ready.auditLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(marker))
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((e) => e.requestURI.includes(marker));
+}
+
+/** Upper bound for useHarness(): a cold build of kube-apiserver on 2 busy cores. */
+export const HARNESS_START_TIMEOUT_MS = 45 * 60_000;

@@ -1,0 +1,130 @@
+// A byte-level WebSocket client for recording exactly what the apiserver answers on exec/attach: the raw 101
+// head and every frame, with nothing in between that could normalise them.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import { encodeFrame, FrameParser, Opcode, WEBSOCKET_GUID } from '../../src/k8s/frames.ts';
+import type { HarnessReady } from './harness.ts';
+
+export interface CapturedFrame {
+  opcode: number;
+  /** Channel byte of a binary frame (the k8s channel protocols), else undefined. */
+  channel?: number;
+  /** The payload after the channel byte, as text. */
+  text: string;
+}
+
+export interface Capture {
+  /** Response head lines, without the final empty line. */
+  head: string[];
+  expectedAccept: string;
+  frames: CapturedFrame[];
+  closeCode?: number;
+}
+
+export interface Sender {
+  channel(channel: number, data: string | Uint8Array): void;
+}
+
+/** Opens `path` on the apiserver as the admin, offering `protocols`; `onOpen` may send frames; resolves on close. */
+export function captureExec(
+  ready: HarnessReady,
+  path: string,
+  protocols: string[],
+  onOpen?: (send: Sender) => void,
+  timeoutMs = 20_000,
+): Promise<Capture> {
+  const url = new URL(ready.server);
+  const key = randomBytes(16).toString('base64');
+  const expectedAccept = createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: url.hostname,
+      port: Number(url.port),
+      ca: readFileSync(ready.caFile),
+      cert: readFileSync(ready.adminCertFile),
+      key: readFileSync(ready.adminKeyFile),
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${timeoutMs} ms; frames so far: ${JSON.stringify(capture.frames)}`));
+    }, timeoutMs);
+    const capture: Capture = { head: [], expectedAccept, frames: [] };
+    let pending = Buffer.alloc(0);
+    let upgraded = false;
+    const parser = new FrameParser();
+    const send = (opcode: Opcode, payload: Uint8Array) =>
+      socket.write(encodeFrame(opcode, payload, { mask: randomBytes(4) }));
+    socket.on('secureConnect', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${protocols.join(', ')}\r\n\r\n`,
+      );
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let data: Uint8Array = chunk;
+      if (!upgraded) {
+        pending = Buffer.concat([pending, chunk]);
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        capture.head = pending.subarray(0, end).toString('latin1').split('\r\n');
+        upgraded = true;
+        data = pending.subarray(end + 4);
+        if (!capture.head[0]?.includes(' 101 ')) {
+          // Not upgraded: keep the body as one text "frame" for the record.
+          capture.frames.push({ opcode: -1, text: Buffer.from(data).toString('utf8') });
+        } else {
+          onOpen?.({
+            channel(channel, payload) {
+              const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+              send(Opcode.Binary, Buffer.concat([Buffer.from([channel]), bytes]));
+            },
+          });
+        }
+      }
+      if (!capture.head[0]?.includes(' 101 ')) {
+        if (data.length) capture.frames[0]!.text += Buffer.from(data).toString('utf8');
+        return;
+      }
+      for (const frame of parser.push(new Uint8Array(data))) {
+        if (frame.opcode === Opcode.Close) {
+          capture.closeCode = frame.payload.length >= 2 ? (frame.payload[0]! << 8) | frame.payload[1]! : undefined;
+          send(Opcode.Close, frame.payload.subarray(0, 2));
+          socket.end();
+          continue;
+        }
+        if (frame.opcode === Opcode.Ping) {
+          send(Opcode.Pong, frame.payload);
+          continue;
+        }
+        const binary = frame.opcode === Opcode.Binary;
+        capture.frames.push({
+          opcode: frame.opcode,
+          channel: binary ? frame.payload[0] : undefined,
+          text: Buffer.from(binary ? frame.payload.subarray(1) : frame.payload).toString('utf8'),
+        });
+      }
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(capture);
+    });
+  });
+}
+
+/** Consecutive frames of one channel joined: pipes and PTYs split output at arbitrary points. */
+export function byChannel(frames: CapturedFrame[]): Array<[number | undefined, string]> {
+  const out: Array<[number | undefined, string]> = [];
+  for (const f of frames) {
+    const last = out[out.length - 1];
+    if (last && last[0] === f.channel && f.channel !== 3 && last[1] !== '') last[1] += f.text;
+    else out.push([f.channel, f.text]);
+  }
+  return out;
+}
