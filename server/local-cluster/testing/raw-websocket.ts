@@ -12,6 +12,8 @@ export interface RawRequest {
   key?: string;
   /** Extra or replacement headers (null removes a default one). */
   headers?: Record<string, string | null>;
+  /** Only count bytes after the head instead of keeping them (for floods). */
+  countOnly?: boolean;
 }
 
 export interface ClusterEndpoint {
@@ -23,7 +25,10 @@ export interface ClusterEndpoint {
 export class RawWebSocket {
   /** Everything received after the response head. */
   received: Buffer = Buffer.alloc(0);
+  /** Bytes received after the head, kept or not. */
+  receivedBytes = 0;
   ended = false;
+  countOnly = false;
   private readonly parser = new FrameParser({ maxPayload: 64 * 1024 * 1024 });
   readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
@@ -80,6 +85,7 @@ export class RawWebSocket {
       socket.on('end', onEnd);
     });
     const ws = new RawWebSocket(socket, head);
+    ws.countOnly = request.countOnly ?? false;
     ws.take(buffer);
     socket.on('data', (chunk: Buffer) => ws.take(chunk));
     socket.on('end', () => {
@@ -96,6 +102,8 @@ export class RawWebSocket {
 
   private take(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    this.receivedBytes += chunk.length;
+    if (this.countOnly) return this.wake();
     this.received = Buffer.concat([this.received, chunk]);
     if (this.status === 101) this.frames.push(...this.parser.push(chunk));
     this.wake();

@@ -1,0 +1,152 @@
+// Pods as local processes: user-namespace confinement, hang-up on disconnect, bounded buffering under a flood, and
+// nothing left running after close().
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCluster, type LocalCluster } from './index.ts';
+import { RawWebSocket } from './testing/raw-websocket.ts';
+
+const PODS = fileURLToPath(new URL('./testing/test-pods.yaml', import.meta.url));
+let cluster: LocalCluster;
+const logs: string[] = [];
+const started: number[] = [];
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({ podsFile: PODS, log: (l) => logs.push(l) });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+const exec = (command: string[], flags: string[] = ['stderr', 'stdout']) =>
+  `/api/v1/namespaces/default/pods/shell/exec?${command.map((c) => `command=${encodeURIComponent(c)}`).join('&')}` +
+  `&container=main&${flags.map((f) => `${f}=true`).join('&')}`;
+
+function hostIds(pid: number): { uid: string; gid: string } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { uid: /^Uid:\s+(.*)$/m.exec(status)![1]!, gid: /^Gid:\s+(.*)$/m.exec(status)![1]! };
+}
+
+const gone = (pids: number[]) => pids.filter((pid) => existsSync(`/proc/${pid}`));
+
+describe('user namespace confinement (hostUsers: false)', () => {
+  it('is root inside and nobody (65534) on the host', async () => {
+    expect(cluster.confined).toBe(true);
+    expect(logs).toContain('local cluster: pods run in user namespaces (uid 0 inside = uid 65534 on the host)');
+    const ws = await RawWebSocket.open(cluster, {
+      path: exec(['sh', '-c', 'id -u; id -g; echo $$; cat'], ['stdin', 'stdout']),
+    });
+    await ws.until((w) => /^\d+\n\d+\n\d+\n$/.test(w.channel(1).toString()), 'id -u, id -g and the pid');
+    const [uid, gid, pid] = ws.channel(1).toString().trim().split('\n').map(Number) as [number, number, number];
+    started.push(pid);
+    expect({ uid, gid }).toEqual({ uid: 0, gid: 0 });
+    expect(hostIds(pid)).toEqual({ uid: '65534\t65534\t65534\t65534', gid: '65534\t65534\t65534\t65534' });
+    ws.send(Buffer.from([0xff, 0x00]));
+    await ws.untilEnded();
+  });
+
+  it('has a private writable HOME, and cannot write the host system', async () => {
+    const ws = await RawWebSocket.open(cluster, {
+      path: exec(['sh', '-c', 'cd && echo kept > f && cat f && echo "$HOSTNAME $TERM" && touch /etc/porthole-escape']),
+    });
+    await ws.untilEnded();
+    expect(ws.channel(1).toString()).toBe('kept\nshell \n');
+    expect(ws.channel(2).toString()).toBe("touch: cannot touch '/etc/porthole-escape': Permission denied\n");
+    expect(existsSync('/etc/porthole-escape')).toBe(false);
+  });
+
+  it('runs TTY processes with TERM=xterm-256color', async () => {
+    const ws = await RawWebSocket.open(cluster, { path: exec(['sh', '-c', 'echo "$TERM"'], ['stdout', 'tty']) });
+    await ws.untilEnded();
+    expect(ws.channel(1).toString()).toBe('xterm-256color\r\n');
+  });
+});
+
+describe('hang-up when the connection closes before the process exited', () => {
+  it.each([
+    ['a dropped TCP connection', (ws: RawWebSocket) => ws.close()],
+    ['a clean WebSocket close', (ws: RawWebSocket) => ws.send(Buffer.from([0x03, 0xe8]), 0x8)],
+  ])('non-TTY: %s ends the process and its background children', async (_name, disconnect) => {
+    const ws = await RawWebSocket.open(cluster, { path: exec(['sh', '-c', 'echo $$; sleep 1000 & echo $!; wait']) });
+    await ws.until((w) => /^\d+\n\d+\n$/.test(w.channel(1).toString()), 'the two pids');
+    const pids = ws.channel(1).toString().trim().split('\n').map(Number);
+    expect(gone(pids)).toEqual(pids);
+    expect(cluster.processes().filter((p) => p.kind === 'exec')).toHaveLength(1);
+    disconnect(ws);
+    await expect.poll(() => gone(pids), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('TTY: an interactive shell with a background job is hung up', async () => {
+    const ws = await RawWebSocket.open(cluster, { path: exec(['sh'], ['stdin', 'stdout', 'tty']) });
+    ws.send(Buffer.from('\x00sleep 1000 & echo "pids $$ $!"\r', 'latin1'));
+    await ws.until((w) => /pids \d+ \d+\r\n/.test(w.channel(1).toString()), 'the shell and job pids');
+    const pids = /pids (\d+) (\d+)\r\n/.exec(ws.channel(1).toString())!.slice(1).map(Number);
+    ws.close();
+    await expect.poll(() => gone(pids), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('attach does not end the main process when it disconnects', async () => {
+    const before = cluster.processes().filter((p) => p.kind === 'main');
+    const ws = await RawWebSocket.open(cluster, {
+      path: '/api/v1/namespaces/default/pods/shell/attach?container=main&stdin=true&stdout=true&tty=true',
+    });
+    await ws.until((w) => w.received.length >= 3, 'the initial frame');
+    ws.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cluster.processes().filter((p) => p.kind === 'main')).toEqual(before);
+  });
+});
+
+describe('back-pressure', () => {
+  it('a client that stops reading pauses the process: server-side buffering stays bounded', async () => {
+    const BOUND = 256 * 1024;
+    const ws = await RawWebSocket.open(cluster, { path: exec(['cat', '/dev/zero'], ['stdout']), countOnly: true });
+    const stats = () => cluster.streams().find((s) => s.open && s.subresource === 'exec' && s.bytesSent > 0)!;
+    await ws.until((w) => w.receivedBytes > 0, 'the first output');
+    ws.socket.pause(); // stop reading: kernel buffers fill, then the server's socket stops draining
+    await expect.poll(() => stats().pauses, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(stats().maxBufferedBytes).toBeLessThanOrEqual(BOUND);
+
+    // Reading again lets a flood many times the bound through, and buffering still never exceeded it.
+    ws.socket.resume();
+    const target = ws.receivedBytes + 64 * 1024 * 1024;
+    await ws.until((w) => w.receivedBytes >= target, '64 MiB more output', 60_000);
+    expect(stats().maxBufferedBytes).toBeLessThanOrEqual(BOUND);
+    ws.close();
+    await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
+  }, 90_000);
+});
+
+describe('close()', () => {
+  it('ends every process it started', async () => {
+    const extra = await startLocalCluster({ podsFile: PODS, log: () => {} });
+    const ws = await RawWebSocket.open(extra, { path: exec(['sh', '-c', 'echo $$; sleep 1000'], ['stdout']) });
+    await ws.until((w) => /^\d+\n$/.test(w.channel(1).toString()), 'the pid');
+    const pids = [...extra.processes().map((p) => p.pid), Number(ws.channel(1).toString())];
+    expect(gone(pids)).toEqual(pids);
+    await extra.close();
+    expect(gone(pids)).toEqual([]);
+    expect(extra.processes()).toEqual([]);
+  }, 60_000);
+});
+
+describe('without a user namespace', () => {
+  it('says so in one log line and still runs pods unprivileged', async () => {
+    const lines: string[] = [];
+    const plain = await startLocalCluster({ podsFile: PODS, log: (l) => lines.push(l), disableSandbox: true });
+    try {
+      expect(plain.confined).toBe(false);
+      expect(lines.filter((l) => l.includes('WITHOUT a user namespace'))).toEqual([
+        'local cluster: pods run WITHOUT a user namespace (disabled by option); processes run as uid 65534 (nobody) instead',
+      ]);
+      const ws = await RawWebSocket.open(plain, { path: exec(['id', '-u']) });
+      await ws.untilEnded();
+      expect(ws.channel(1).toString()).toBe('65534\n');
+    } finally {
+      await plain.close();
+    }
+  }, 60_000);
+});
