@@ -31,7 +31,6 @@ const TYPE_IDENTS: Record<string, CelType> = {
   list: T.list(T.dyn),
   map: T.map(T.dyn, T.dyn),
   type: T.type(T.dyn),
-  dyn: T.dyn,
   'google.protobuf.Timestamp': T.timestamp,
   'google.protobuf.Duration': T.duration,
   optional_type: T.optional(T.dyn),
@@ -72,7 +71,8 @@ class Checker {
       if (t) return t;
     }
     const n = name.startsWith('.') ? name.slice(1) : name;
-    return this.env.variables.get(n) ?? TYPE_IDENTS[n] ?? this.objectTypeIdent(n);
+    const typeIdent = TYPE_IDENTS[n];
+    return this.env.variables.get(n) ?? (typeIdent && T.type(typeIdent)) ?? this.objectTypeIdent(n);
   }
 
   private objectTypeIdent(name: string): CelType | undefined {
@@ -123,10 +123,31 @@ class Checker {
     // A qualified identifier (`variables.x` where only `variables` is declared is a normal select; a fully
     // qualified type name such as `google.protobuf.Timestamp` resolves as one identifier).
     const qn = qualifiedName(e);
+    if (qn && !this.lookupVar(qn.split('.')[0]!, scope)) {
+      // cel-go resolves the longest declared prefix of a qualified name (`a.b.c` with `a.b` declared).
+      const parts = qn.split('.');
+      for (let n = parts.length - (e.testOnly ? 1 : 0); n > 1; n--) {
+        const name = parts.slice(0, n).join('.');
+        if (!this.env.variables.has(name)) continue;
+        let node: Expr = e;
+        for (let k = parts.length; k > n; k--) node = (node as Extract<Expr, { kind: 'select' }>).operand;
+        if (node === e && !e.testOnly) return this.check(Object.assign(e, { kind: 'ident', name }) as Expr, scope);
+        const ident = node as unknown as Record<string, unknown>;
+        delete ident.operand;
+        delete ident.field;
+        delete ident.testOnly;
+        Object.assign(ident, { kind: 'ident', name });
+        break;
+      }
+    }
     if (qn && !e.testOnly && !this.lookupVar(qn.split('.')[0]!, scope)) {
-      const t = TYPE_IDENTS[qn] ?? this.objectTypeIdent(qn);
+      const t = TYPE_IDENTS[qn] ? T.type(TYPE_IDENTS[qn]) : this.objectTypeIdent(qn);
       if (t) {
-        e.operand = { id: e.operand.id, kind: 'ident', name: qn };
+        const node = e as unknown as Record<string, unknown>;
+        delete node.operand;
+        delete node.field;
+        delete node.testOnly;
+        Object.assign(node, { kind: 'ident', name: qn });
         return t;
       }
     }
@@ -242,6 +263,7 @@ class Checker {
       for (const [k, v] of s) this.subst.set(k, v);
       return isDynLike(this.resolved(current)) ? current : previous;
     }
+    if (!this.env.homogeneousAggregateLiterals) return T.dyn;
     this.error(
       id,
       `expected type '${typeString(substitute(previous, this.subst, true))}' but found '${typeString(substitute(current, this.subst, true))}'`,

@@ -19,6 +19,10 @@ export interface EnvironmentOptions {
   optionalSyntax?: boolean;
   /** Whether the result type is checked, and the wording of the failure. */
   resultType?: ResultTypeRule;
+  /** cel-go's literal validators for duration(), timestamp() and matches() (Kubernetes 1.29+; default on). */
+  literalValidators?: boolean;
+  /** HomogeneousAggregateLiterals (always on in Kubernetes; off in cel-go's default environment). */
+  homogeneousAggregateLiterals?: boolean;
   /** Runtime options that differ per use. */
   runtime?: RuntimeOptions;
 }
@@ -45,6 +49,8 @@ export interface Environment {
   readonly overloads: ReadonlyMap<string, readonly Overload[]>;
   readonly macros: ReadonlySet<string>;
   readonly optionalSyntax: boolean;
+  readonly homogeneousAggregateLiterals: boolean;
+  readonly literalValidators: boolean;
   readonly libraries: readonly Library[];
   readonly resultType: ResultTypeRule | undefined;
   readonly runtime: RuntimeOptions;
@@ -75,6 +81,8 @@ export function createEnvironment(options: EnvironmentOptions): Environment {
     overloads,
     macros,
     optionalSyntax: options.optionalSyntax ?? false,
+    homogeneousAggregateLiterals: options.homogeneousAggregateLiterals ?? true,
+    literalValidators: options.literalValidators ?? true,
     libraries,
     resultType: options.resultType,
     runtime: options.runtime ?? {},

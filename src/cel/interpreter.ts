@@ -13,6 +13,7 @@ import {
   ObjectValue,
   OptionalValue,
   TypeValue,
+  celUint,
   isCelUint,
   isDuration,
   isTimestamp,
@@ -38,6 +39,11 @@ export interface EvalState {
 
 type Frame = ReadonlyMap<string, Value>;
 
+/** An error held as a comprehension accumulator value; it is raised when the accumulator is read. */
+class ErrorValue {
+  constructor(readonly error: EvalError) {}
+}
+
 export class Interpreter {
   constructor(
     private readonly env: Environment,
@@ -53,11 +59,13 @@ export class Interpreter {
   eval(e: Expr, frames: readonly Frame[], globals: ReadonlyMap<string, Value>): Value {
     switch (e.kind) {
       case 'const':
+        if (e.value.kind === 'uint') return celUint(e.value.value);
         return e.value.kind === 'null' ? null : e.value.value;
       case 'ident': {
         this.charge(1);
         for (let i = frames.length - 1; i >= 0; i--) {
           const v = frames[i]!.get(e.name);
+          if (v instanceof ErrorValue) throw v.error;
           if (v !== undefined) return v;
         }
         const name = e.name.replace(/^\./, '');
@@ -147,9 +155,11 @@ export class Interpreter {
     if (operand instanceof LazyVariables) return operand.get(field, this);
     if (operand instanceof OptionalValue) {
       if (!operand.hasValue()) return operand;
-      return this.has(operand.value, field)
-        ? OptionalValue.of(this.select(operand.value, field, id))
-        : OptionalValue.none;
+      const inner = operand.value;
+      if (!(inner instanceof MapValue || inner instanceof ObjectValue || inner instanceof LazyVariables)) {
+        throw new EvalError(`no such key: ${field}`, id);
+      }
+      return this.has(inner, field) ? OptionalValue.of(this.select(inner, field, id)) : OptionalValue.none;
     }
     throw new EvalError(`no such key: ${field}`, id);
   }
@@ -222,7 +232,13 @@ export class Interpreter {
       const inner = [...withAccu, iter];
       const go = this.eval(e.loopCondition, inner, globals);
       if (go !== true) break;
-      accu = this.eval(e.loopStep, inner, globals);
+      // Like cel-go, an error becomes the accumulator's value; a later `false && error` can still absorb it.
+      try {
+        accu = this.eval(e.loopStep, inner, globals);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        accu = new ErrorValue(err) as unknown as Value;
+      }
       accuFrame.set(e.accuVar, accu);
     }
     return this.eval(e.result, withAccu, globals);
@@ -287,7 +303,10 @@ export class Interpreter {
   }
 
   private dispatch(e: Extract<Expr, { kind: 'call' }>, args: Value[]): Value {
-    const candidates = this.overloads.get(e.id) ?? [];
+    // Calls the checker could not resolve (only when checking was skipped) dispatch over every overload.
+    const candidates =
+      this.overloads.get(e.id) ??
+      (this.env.overloads.get(e.fn) ?? []).filter((o) => o.member === !!e.target && o.params.length === args.length);
     for (const o of candidates) {
       if (!o.params.every((p, i) => matches(args[i]!, p))) continue;
       this.charge(o.cost ? o.cost(args) : 1);
@@ -343,7 +362,6 @@ const TYPE_NAMES = new Map<string, string>([
   ['list', 'list'],
   ['map', 'map'],
   ['type', 'type'],
-  ['dyn', 'dyn'],
   ['google.protobuf.Timestamp', 'google.protobuf.Timestamp'],
   ['google.protobuf.Duration', 'google.protobuf.Duration'],
   ['optional_type', 'optional_type'],

@@ -630,6 +630,9 @@ function isQualifiedName(e: Expr): boolean {
 
 export function qualifiedName(e: Expr): string {
   if (e.kind === 'ident') return e.name;
-  if (e.kind === 'select') return `${qualifiedName(e.operand)}.${e.field}`;
+  if (e.kind === 'select' && !e.testOnly) {
+    const q = qualifiedName(e.operand);
+    return q ? `${q}.${e.field}` : '';
+  }
   return '';
 }

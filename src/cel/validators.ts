@@ -12,7 +12,7 @@ const VALIDATORS_SINCE = 29;
 
 export function validateLiterals(parsed: ParsedExpr, env: Environment): CheckIssue[] {
   const effective = env.mode === 'new' ? env.version - 1 : env.version;
-  if (effective < VALIDATORS_SINCE) return [];
+  if (effective < VALIDATORS_SINCE || !env.literalValidators) return [];
   const issues: CheckIssue[] = [];
   visit(parsed.expr, (e: Expr) => {
     if (e.kind !== 'call') return;

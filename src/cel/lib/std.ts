@@ -58,16 +58,9 @@ function compare(a: Value, b: Value): number {
     if (typeof nb === 'number' && Number.isNaN(nb)) return NaN;
     if (typeof na === 'bigint' && typeof nb === 'bigint') return na < nb ? -1 : na > nb ? 1 : 0;
     if (typeof na === 'number' && typeof nb === 'number') return na < nb ? -1 : na > nb ? 1 : 0;
-    // int/uint against double: compare exactly, not through a lossy conversion of the integer.
-    const [d, i, flip] = typeof na === 'number' ? [na, nb as bigint, 1] : [nb as number, na, -1];
-    let r: number;
-    if (d === Infinity) r = 1;
-    else if (d === -Infinity) r = -1;
-    else {
-      const fl = BigInt(Math.floor(d));
-      r = fl > i ? 1 : fl < i ? -1 : d > Math.floor(d) ? 1 : 0;
-    }
-    return -r * flip;
+    // int/uint against double: cel-go converts the integer to a double (lossy above 2^53), then compares.
+    const [x, y] = [Number(na), Number(nb)];
+    return x < y ? -1 : x > y ? 1 : 0;
   }
   if (typeof a === 'string' && typeof b === 'string') {
     const ca = [...a].map((c) => c.codePointAt(0)!);
@@ -131,6 +124,9 @@ export const standardLibrary: Library = {
     func('-_', ['double'], 'double', ([a]) => -(a as number)),
     func('_==_', ['A', 'A'], 'bool', ([a, b]) => equals(a!, b!)),
     func('_!=_', ['A', 'A'], 'bool', ([a, b]) => !equals(a!, b!)),
+    // Type values compare whatever their parameters (type(list(int)) == type(list(string)) is true at runtime).
+    func('_==_', ['type(A)', 'type(B)'], 'bool', ([a, b]) => equals(a!, b!)),
+    func('_!=_', ['type(A)', 'type(B)'], 'bool', ([a, b]) => !equals(a!, b!)),
     ...relation('_<_', (c) => c < 0),
     ...relation('_<=_', (c) => c <= 0),
     ...relation('_>_', (c) => c > 0),
