@@ -24,6 +24,9 @@ export interface ExecClientOptions {
   caData?: string;
   /** Skip certificate verification (loopback tests only). */
   insecureSkipTLSVerify?: boolean;
+  /** PEM client certificate and key (kubeconfig `client-certificate-data` / `client-key-data`). */
+  certData?: string;
+  keyData?: string;
   token?: string;
   /** How the bearer token travels: the Authorization header (default) or the §4.1 subprotocol. */
   tokenVia?: 'header' | 'subprotocol';
@@ -54,7 +57,7 @@ export class UpgradeFailureError extends Error {
  * Opens the session and resolves once the upgrade succeeded (the session has already sent its initial resize
  * by then). Rejects with UpgradeFailureError on a non-101 answer and with the transport's error otherwise.
  */
-export function connectExec(options: ExecClientOptions): Promise<ExecSession> {
+export async function connectExec(options: ExecClientOptions): Promise<ExecSession> {
   const base = options.server.replace(/\/+$/, '').replace(/^http(s?):/, 'ws$1:');
   const url = base + streamingPath(options.namespace, options.pod, options.subresource, options.exec);
   const protocols = [...(options.protocols ?? CHANNEL_PROTOCOLS)];
@@ -69,6 +72,7 @@ export function connectExec(options: ExecClientOptions): Promise<ExecSession> {
     handshakeTimeout: options.handshakeTimeoutMs ?? 30_000,
     ...(options.caData ? { ca: options.caData } : {}),
     ...(options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+    ...(options.certData && options.keyData ? { cert: options.certData, key: options.keyData } : {}),
   });
   // ws's EventTarget surface matches WebSocketLike at run time; its declared listener types are narrower.
   const session = new ExecSession(socket as unknown as WebSocketLike, {

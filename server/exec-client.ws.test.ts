@@ -131,6 +131,18 @@ describe('connectExec', () => {
     expect(error).toMatchObject({ message: 'pods "nope" not found', statusCode: 404, status: { reason: 'NotFound' } });
   });
 
+  it('rejects (never throws) on a subprotocol no WebSocket may offer', async () => {
+    const attempt = connectExec({
+      server: base,
+      namespace: 'default',
+      pod: 'x',
+      subresource: 'exec',
+      protocols: ['v5.channel.k8s.io', 'base64url.bearer.authorization.k8s.io.YWI='],
+      exec: { command: ['true'], stdin: false, stdout: true, stderr: true, tty: false },
+    });
+    await expect(attempt).rejects.toThrow('An invalid or duplicated subprotocol was specified');
+  });
+
   it('rejects when nothing listens', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
