@@ -11,6 +11,7 @@ Usage:
 
 Commands:
   serve       serve the web app and relay to the clusters (the embedded local cluster by default)
+  cel         evaluate one CEL expression as kube-apiserver would (--input FILE)
 
 Run 'porthole <command> --help' for a command's flags.
 `;
@@ -46,7 +47,11 @@ async function serve(argv: readonly string[]): Promise<number> {
   });
 }
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = { serve };
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  serve,
+  // Loaded on demand: `serve` does not need the CEL engine, and `cel` needs nothing of the server.
+  cel: async (argv) => (await import('./commands/cel.ts')).celCommand([...argv]),
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

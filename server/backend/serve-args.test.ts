@@ -68,6 +68,7 @@ describe('porthole command line', () => {
       text: "Error: unknown flag: --nope\nRun 'porthole serve --help' for usage.",
     },
     { args: ['serve', '--help'], status: 0, stream: 'stdout', text: '--write-local-kubeconfig FILE' },
+    { args: ['cel', '--help'], status: 0, stream: 'stdout', text: 'porthole cel --input FILE' },
     {
       args: ['serve', '--port', '0', '--kubeconfig', '/nonexistent/kc'],
       status: 1,

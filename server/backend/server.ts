@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { localClusterEntry, publicClusterInfo, type Cluster } from './clusters.ts';
 import { HttpError, readBody, sendError, sendJson, setSecurityHeaders } from './http.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
-import { startEmbeddedCluster, type LocalCluster } from './local-cluster.ts';
+import { startLocalCluster, type LocalCluster } from './local-cluster.ts';
 import { allowedOrigins, isLoopbackHost, type AllowedOrigins } from './origins.ts';
 import {
   DEFAULT_LIMITS,
@@ -93,7 +93,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       if (cluster.error) log(`cluster "${cluster.name}" is unusable: ${cluster.error}`);
     }
   } else {
-    localCluster = await startEmbeddedCluster({ ...(options.podsFile ? { podsFile: options.podsFile } : {}), log });
+    localCluster = await startLocalCluster({ ...(options.podsFile ? { podsFile: options.podsFile } : {}), log });
     clusters = [localClusterEntry(localCluster)];
     if (options.writeLocalKubeconfig) {
       await localCluster.writeKubeconfig(options.writeLocalKubeconfig);
