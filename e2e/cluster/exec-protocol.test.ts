@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
-import { byChannel, captureExec, type Capture, type Sender } from './raw-websocket.ts';
+import { byChannel, captureExec, header, type Capture, type Sender } from './raw-websocket.ts';
 
 reportSkipped('e2e/cluster/exec-protocol.test.ts (exec protocol as answered by a real kube-apiserver)');
 
@@ -38,6 +38,16 @@ const goJSON = (text: string) =>
   JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const nonZero = (message: string) =>
   `{"metadata":{},"status":"Failure","message":${goJSON(message)},"reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}`;
+
+// What our fake kubelet answers for a missing executable (containerd+runc's wording, shortened); the prefixes
+// around it are the apiserver's.
+const kubeletMissingExecutable =
+  'failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-command": executable file not found in $PATH';
+const internalError = (wraps: number, message: string) => {
+  const inner = `Internal error occurred: error executing command in container: ${message}`;
+  const outer = 'Internal error occurred: '.repeat(wraps - 1) + inner;
+  return `{"metadata":{},"status":"Failure","message":${goJSON(outer)},"reason":"InternalError","details":{"causes":[{"message":${goJSON(inner)}}]},"code":500}`;
+};
 
 const rows: Row[] = [
   {
@@ -117,6 +127,125 @@ const rows: Row[] = [
       close: 1000,
     },
   },
+  {
+    name: 'v4 only offered: success (the legacy path, passed through to the kubelet)',
+    protocols: ['v4.channel.k8s.io'],
+    query: q([
+      ['command', 'echo'],
+      ['command', 'hello'],
+      ['container', 'app'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]),
+    spec: {
+      protocol: 'v4.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [1, 'hello\n'],
+        [3, success],
+      ],
+      close: 1000,
+    },
+  },
+  {
+    name: 'G4 v5 TTY: a resize on channel 4 reaches the PTY',
+    protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    query: q([
+      ['command', 'sh'],
+      ['command', '-c'],
+      ['command', 'sleep 0.5; stty size'],
+      ['container', 'app'],
+      ['stdin', 'true'],
+      ['stdout', 'true'],
+      ['tty', 'true'],
+    ]),
+    onOpen(send) {
+      send.channel(4, '{"Width":100,"Height":30}\n');
+    },
+    spec: {
+      protocol: 'v5.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [1, '30 100\r\n'],
+        [3, success],
+      ],
+      close: 1000,
+    },
+  },
+  {
+    name: 'v5 exec of a missing executable: InternalError, message wrapped twice',
+    protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    query: q([
+      ['command', 'no-such-command'],
+      ['container', 'app'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]),
+    spec: {
+      protocol: 'v5.channel.k8s.io',
+      channels: [
+        [1, ''],
+        [3, internalError(2, kubeletMissingExecutable)],
+      ],
+      close: 1000,
+    },
+  },
+];
+
+interface RefusedRow {
+  name: string;
+  path: string;
+  /** Status line and the Status body (kind/apiVersion included) the real apiserver answers before any upgrade. */
+  status: string;
+  body: Record<string, unknown>;
+}
+
+const refused: RefusedRow[] = [
+  {
+    name: 'unknown pod',
+    path: '/api/v1/namespaces/default/pods/nope/exec?command=true&stdout=true',
+    status: 'HTTP/1.1 404 Not Found',
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'pods "nope" not found',
+      reason: 'NotFound',
+      details: { name: 'nope', kind: 'pods' },
+      code: 404,
+    },
+  },
+  {
+    name: 'unknown container',
+    path: '/api/v1/namespaces/default/pods/multi/exec?command=true&container=nope&stdout=true',
+    status: 'HTTP/1.1 400 Bad Request',
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'container nope is not valid for pod multi',
+      reason: 'BadRequest',
+      code: 400,
+    },
+  },
+  {
+    // kubectl picks the default container from the kubectl.kubernetes.io/default-container annotation itself;
+    // the apiserver does not, and lists init containers too.
+    name: 'no container named on a pod with several',
+    path: '/api/v1/namespaces/default/pods/multi/exec?command=true&stdout=true',
+    status: 'HTTP/1.1 400 Bad Request',
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'a container name must be specified for pod multi, choose one of: [init app sidecar]',
+      reason: 'BadRequest',
+      code: 400,
+    },
+  },
 ];
 
 describe.runIf(goAvailable)('exec protocol as answered by the real kube-apiserver', () => {
@@ -163,5 +292,14 @@ describe.runIf(goAvailable)('exec protocol as answered by the real kube-apiserve
     expect(capture.frames.every((f) => f.opcode === 2)).toBe(true);
     expect(byChannel(capture.frames)).toEqual(expected.channels);
     expect(capture.closeCode).toBe(expected.close);
+  });
+
+  it.each(refused)('refused before the upgrade: $name', async (row) => {
+    const capture = await captureExec(harness.ready, row.path, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    record.push({ name: `refused: ${row.name}`, path: row.path, head: capture.head, body: capture.frames[0]?.text });
+    expect(capture.head[0]).toBe(row.status);
+    expect(header(capture, 'content-type')).toBe('application/json');
+    // Compact JSON in Go's field order, one trailing newline (curl's user agent would get it indented).
+    expect(capture.frames[0]?.text).toBe(JSON.stringify(row.body) + '\n');
   });
 });

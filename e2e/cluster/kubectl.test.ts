@@ -60,6 +60,44 @@ describe.runIf(goAvailable)('real kubectl through the real kube-apiserver', () =
     expect(status.userInfo.groups).toContain('oidc:devs');
   });
 
+  it('runs a new pod bound to the fake node: Ready at once, logs served, deletion finished promptly', async () => {
+    const namespace = `e2e-${Date.now()}`;
+    expect((await kubectl('1.33', kubeconfig, ['create', 'namespace', namespace])).code).toBe(0);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'greeter', namespace },
+      spec: {
+        nodeName: harness.ready.nodeNames[0],
+        containers: [
+          {
+            name: 'main',
+            image: 'porthole.test/greeter',
+            command: ['sh', '-c', 'echo hello from greeter; exec sleep 3600'],
+          },
+        ],
+      },
+    };
+    // The pod needs the namespace's default ServiceAccount, which the harness's controller creates.
+    const applied = await kubectl('1.33', kubeconfig, ['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    expect(applied).toMatchObject({ code: 0, stdout: 'pod/greeter created\n' });
+    const wait = await kubectl('1.33', kubeconfig, [
+      '-n',
+      namespace,
+      'wait',
+      '--for=condition=Ready',
+      'pod/greeter',
+      '--timeout=20s',
+    ]);
+    expect(wait.stdout).toBe('pod/greeter condition met\n');
+    const logs = await kubectl('1.33', kubeconfig, ['-n', namespace, 'logs', 'greeter']);
+    expect(logs).toEqual({ code: 0, stdout: 'hello from greeter\n', stderr: '' });
+    const started = Date.now();
+    const deleted = await kubectl('1.33', kubeconfig, ['-n', namespace, 'delete', 'pod', 'greeter']);
+    expect(deleted).toEqual({ code: 0, stdout: 'pod "greeter" deleted\n', stderr: '' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     it('exec: stdout and stderr arrive, exit code 3 comes back, over the WebSocket (v5) path', async () => {
       const marker = `ws-${version}-${Date.now()}`;

@@ -53,7 +53,7 @@ export function captureExec(
     }, timeoutMs);
     const capture: Capture = { head: [], expectedAccept, frames: [] };
     let pending = Buffer.alloc(0);
-    let upgraded = false;
+    let headRead = false;
     const parser = new FrameParser();
     const send = (opcode: Opcode, payload: Uint8Array) =>
       socket.write(encodeFrame(opcode, payload, { mask: randomBytes(4) }));
@@ -65,16 +65,16 @@ export function captureExec(
     });
     socket.on('data', (chunk: Buffer) => {
       let data: Uint8Array = chunk;
-      if (!upgraded) {
+      if (!headRead) {
         pending = Buffer.concat([pending, chunk]);
         const end = pending.indexOf('\r\n\r\n');
         if (end < 0) return;
         capture.head = pending.subarray(0, end).toString('latin1').split('\r\n');
-        upgraded = true;
+        headRead = true;
         data = pending.subarray(end + 4);
         if (!capture.head[0]?.includes(' 101 ')) {
           // Not upgraded: keep the body as one text "frame" for the record.
-          capture.frames.push({ opcode: -1, text: Buffer.from(data).toString('utf8') });
+          capture.frames.push({ opcode: -1, text: '' });
         } else {
           onOpen?.({
             channel(channel, payload) {
@@ -86,6 +86,9 @@ export function captureExec(
       }
       if (!capture.head[0]?.includes(' 101 ')) {
         if (data.length) capture.frames[0]!.text += Buffer.from(data).toString('utf8');
+        // A refused upgrade is an ordinary HTTP response on a kept-alive connection: stop once the body is in.
+        const length = Number(header(capture, 'content-length') ?? NaN);
+        if (Buffer.byteLength(capture.frames[0]!.text) >= length) socket.end();
         return;
       }
       for (const frame of parser.push(new Uint8Array(data))) {
@@ -116,6 +119,13 @@ export function captureExec(
       resolve(capture);
     });
   });
+}
+
+/** A response header's value (case-insensitive name). */
+export function header(capture: Capture, name: string): string | undefined {
+  const prefix = `${name.toLowerCase()}:`;
+  const line = capture.head.find((l) => l.toLowerCase().startsWith(prefix));
+  return line?.slice(prefix.length).trim();
 }
 
 /** Consecutive frames of one channel joined: pipes and PTYs split output at arbitrary points. */
