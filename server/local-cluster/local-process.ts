@@ -31,7 +31,12 @@ export interface LocalProcess {
   on(event: 'exit', listener: (exitCode: number) => void): this;
   off(event: 'output', listener: (stream: OutputStream, data: Buffer) => void): this;
   off(event: 'exit', listener: (exitCode: number) => void): this;
-  write(data: Uint8Array): void;
+  /** Writes stdin; false when it had to be buffered because the process is not reading (pipes only). */
+  write(data: Uint8Array): boolean;
+  /** Calls back once buffered stdin was taken by the process (or the pipe closed). */
+  whenInputDrained(callback: () => void): void;
+  /** Stdin bytes waiting in the server for the process to read them. */
+  inputBufferedBytes(): number;
   /** Stdin EOF (pipes only: a pseudo-terminal has no EOF short of Ctrl-D, which is the user's to send). */
   endInput(): void;
   resize(width: number, height: number): void;
@@ -82,7 +87,9 @@ abstract class BaseProcess extends EventEmitter implements LocalProcess {
 
   protected abstract pause(): void;
   protected abstract resume(): void;
-  abstract write(data: Uint8Array): void;
+  abstract write(data: Uint8Array): boolean;
+  abstract whenInputDrained(callback: () => void): void;
+  abstract inputBufferedBytes(): number;
   abstract endInput(): void;
   abstract resize(width: number, height: number): void;
 }
@@ -102,12 +109,27 @@ class PtyProcess extends BaseProcess {
   protected resume(): void {
     this.term.resume();
   }
-  write(data: Uint8Array): void {
+  write(data: Uint8Array): boolean {
     if (this.exitCode === null) this.term.write(Buffer.from(data));
+    return true;
+  }
+  whenInputDrained(callback: () => void): void {
+    callback();
+  }
+  inputBufferedBytes(): number {
+    return 0;
   }
   endInput(): void {}
   resize(width: number, height: number): void {
-    if (this.exitCode === null && width > 0 && height > 0) this.term.resize(width, height);
+    if (this.exitCode === null && width > 0 && height > 0) {
+      // node-pty closes the pty before its exit event fires: a resize racing the exit must be ignored (as the
+      // kubelet does), not crash the server with ioctl EBADF.
+      try {
+        this.term.resize(width, height);
+      } catch {
+        /* the process is ending */
+      }
+    }
   }
 }
 
@@ -129,9 +151,24 @@ class PipeProcess extends BaseProcess {
     this.child.stdout?.resume();
     this.child.stderr?.resume();
   }
-  write(data: Uint8Array): void {
+  write(data: Uint8Array): boolean {
     const stdin = this.child.stdin;
-    if (stdin && !stdin.writableEnded && !stdin.destroyed) stdin.write(data);
+    if (!stdin || stdin.writableEnded || stdin.destroyed) return true;
+    return stdin.write(data);
+  }
+  inputBufferedBytes(): number {
+    return this.child.stdin?.writableLength ?? 0;
+  }
+  whenInputDrained(callback: () => void): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed || stdin.writableLength === 0) return callback();
+    const done = () => {
+      stdin.off('drain', done);
+      stdin.off('close', done);
+      callback();
+    };
+    stdin.on('drain', done);
+    stdin.on('close', done);
   }
   endInput(): void {
     const stdin = this.child.stdin;
