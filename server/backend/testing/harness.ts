@@ -35,6 +35,8 @@ export async function startTestPorthole(
   fake: FakeCluster,
   certs: TestCertificates,
   options: Partial<PortholeOptions> = {},
+  /** The kubeconfig user's fields (default: the fake's bearer token). */
+  user: Record<string, string> = { token: FAKE_TOKEN },
 ): Promise<TestPorthole> {
   const dir = mkdtempSync(join(tmpdir(), 'porthole-test-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -51,7 +53,7 @@ export async function startTestPorthole(
       'users:',
       '- name: tester',
       '  user:',
-      `    token: ${FAKE_TOKEN}`,
+      ...Object.entries(user).map(([k, v]) => `    ${k}: ${v}`),
       'contexts:',
       '- name: fake',
       '  context: {cluster: fake, user: tester}',

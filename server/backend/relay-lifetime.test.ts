@@ -1,0 +1,188 @@
+// How relayed connections are kept alive and ended: pings on each hop, a silent peer cut off, the idle and
+// connect timeouts, and a client certificate presented upstream. Timings are shortened per Porthole instance;
+// the assertions are on what each side saw, not on how long it took.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cluster } from './clusters.ts';
+import { startFakeCluster, type FakeCluster, type FakeSession } from './testing/fake-cluster.ts';
+import {
+  FAKE_TOKEN,
+  SHELL_PATH,
+  TTY_QUERY,
+  login,
+  openBrowserSocket,
+  startTestPorthole,
+  waitUntil,
+  type TestPorthole,
+} from './testing/harness.ts';
+import { makeTestCertificates, type TestCertificates } from './testing/tls.ts';
+import { WebSocket } from 'ws';
+
+let certs: TestCertificates;
+let fake: FakeCluster;
+
+beforeAll(async () => {
+  certs = makeTestCertificates();
+  fake = await startFakeCluster({ certs, token: FAKE_TOKEN, requestClientCert: true });
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+async function relayed(t: TestPorthole, cookie: string, options: { autoPong?: boolean } = {}) {
+  const before = fake.sessions.length;
+  const ws = new WebSocket(t.origin.replace(/^http/, 'ws') + SHELL_PATH + TTY_QUERY, ['v5.channel.k8s.io'], {
+    headers: { Origin: t.origin, Cookie: cookie },
+    autoPong: options.autoPong ?? true,
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+  );
+  let pings = 0;
+  ws.on('ping', () => pings++);
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  await waitUntil(() => fake.sessions.length > before, 'the upstream session exists');
+  const upstream = fake.sessions[fake.sessions.length - 1] as FakeSession;
+  let upstreamPings = 0;
+  upstream.ws.on('ping', () => upstreamPings++);
+  return { ws, closed, upstream, pings: () => pings, upstreamPings: () => upstreamPings };
+}
+
+describe('pings per hop', () => {
+  let t: TestPorthole;
+  let cookie: string;
+  beforeAll(async () => {
+    t = await startTestPorthole(fake, certs, {
+      timing: { browserPingMs: 50, browserMissedPongs: 2, upstreamPingMs: 50, upstreamPongTimeoutMs: 300 },
+    });
+    cookie = await login(t);
+  });
+  afterAll(() => t.close());
+
+  it('both hops are pinged, and peers that answer stay connected', async () => {
+    const r = await relayed(t, cookie);
+    await waitUntil(() => r.pings() >= 4 && r.upstreamPings() >= 4, 'four pings on each hop');
+    expect(r.ws.readyState).toBe(WebSocket.OPEN);
+    expect(r.upstream.ws.readyState).toBe(WebSocket.OPEN);
+    // Pings are per hop: none of the browser's pongs or the relay's pings were relayed as messages.
+    expect(r.upstream.received).toEqual([]);
+    r.ws.close(1000);
+    await r.closed;
+  });
+
+  it('a browser that stops answering pings is cut off, and its TTY exec gets Ctrl-D', async () => {
+    const r = await relayed(t, cookie, { autoPong: false });
+    const closed = await r.closed;
+    expect(closed.code).toBe(1006);
+    await r.upstream.closed;
+    expect(r.upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
+  });
+
+  it('a cluster that stops answering pings is cut off; the browser sees 1011, not a clean end', async () => {
+    const r = await relayed(t, cookie);
+    r.upstream.ws.pause(); // reads nothing, so answers no ping
+    const closed = await r.closed;
+    expect(closed).toEqual({ code: 1011, reason: 'upstream connection lost' });
+  });
+});
+
+describe('idle timeout', () => {
+  it('no data either way for the idle timeout closes both sides (browser 1001, TTY exec gets Ctrl-D)', async () => {
+    const t = await startTestPorthole(fake, certs, { timing: { upstreamPingMs: 50, idleTimeoutMs: 300 } });
+    try {
+      const cookie = await login(t);
+      const r = await relayed(t, cookie);
+      expect(await r.closed).toEqual({ code: 1001, reason: 'idle timeout' });
+      expect((await r.upstream.closed).code).toBe(1000);
+      expect(r.upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('connecting upstream', () => {
+  let blackhole: Server;
+  const held: Socket[] = [];
+  let t: TestPorthole;
+  let cookie: string;
+  beforeAll(async () => {
+    // Accepts TCP and never says a word: the TLS handshake never completes.
+    blackhole = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blackhole.address() as { port: number }).port;
+    const silent: Cluster = {
+      name: 'silent',
+      server: `https://127.0.0.1:${port}`,
+      local: false,
+      upstream: () =>
+        Promise.resolve({ server: `https://127.0.0.1:${port}`, tls: { rejectUnauthorized: true }, headers: {} }),
+    };
+    const refused: Cluster = {
+      name: 'refused',
+      server: 'https://127.0.0.1:1',
+      local: false,
+      upstream: () =>
+        Promise.resolve({ server: 'https://127.0.0.1:1', tls: { rejectUnauthorized: true }, headers: {} }),
+    };
+    const untrusted: Cluster = {
+      name: 'untrusted',
+      server: fake.url,
+      local: false,
+      upstream: () => Promise.resolve({ server: fake.url, tls: { rejectUnauthorized: true }, headers: {} }),
+    };
+    t = await startTestPorthole(fake, certs, { clusters: [silent, refused, untrusted], connectTimeoutMs: 300 });
+    cookie = await login(t);
+  });
+  afterAll(async () => {
+    for (const s of held) s.destroy();
+    blackhole.close();
+    await t.close();
+  });
+
+  it.each([
+    { cluster: 'silent', status: 504, error: /Opening handshake has timed out/ },
+    { cluster: 'refused', status: 502, error: /ECONNREFUSED/ },
+    { cluster: 'untrusted', status: 502, error: /certificate/ },
+  ])('$cluster → $status, never a 101', async ({ cluster, status, error }) => {
+    const result = await openBrowserSocket(
+      t,
+      `/clusters/${cluster}/api/v1/namespaces/default/pods/shell/exec${TTY_QUERY}`,
+      {
+        cookie,
+      },
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(status);
+    expect((JSON.parse(result.body) as { error: string }).error).toMatch(error);
+  });
+});
+
+describe('client-certificate credentials', () => {
+  it('presents the kubeconfig client certificate upstream and sends no Authorization header', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const t = await startTestPorthole(
+      fake,
+      certs,
+      {},
+      { 'client-certificate-data': b64(certs.clientCertPem), 'client-key-data': b64(certs.clientKeyPem) },
+    );
+    try {
+      const cookie = await login(t);
+      // The fake wants the bearer token, so the upgrade is refused with 401 — after it saw the certificate.
+      const result = await openBrowserSocket(t, SHELL_PATH + TTY_QUERY, { cookie });
+      expect(result.ok ? 101 : result.status).toBe(401);
+      const upgrade = fake.requests.filter((r) => r.upgrade).at(-1);
+      expect(upgrade?.clientCertCN).toBe('alice');
+      expect(upgrade?.headers.authorization).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
