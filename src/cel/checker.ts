@@ -49,6 +49,7 @@ class Checker {
   readonly overloads = new Map<number, Overload[]>();
   readonly subst: Substitution = new Map();
   private fresh = 0;
+  private homogeneousExempt = 0;
 
   constructor(private readonly env: Environment) {}
 
@@ -195,7 +196,15 @@ class Checker {
         delete e.target;
       }
     }
-    const args = e.args.map((a) => this.check(a, scope));
+    // cel-go exempts literal arguments of format() from the homogeneous aggregate literal rule.
+    const exempt = e.fn === 'format' && this.env.homogeneousAggregateLiterals;
+    if (exempt) this.homogeneousExempt++;
+    let args: CelType[];
+    try {
+      args = e.args.map((a) => this.check(a, scope));
+    } finally {
+      if (exempt) this.homogeneousExempt--;
+    }
     const target = e.target ? this.check(e.target, scope) : undefined;
     switch (e.fn) {
       case '_&&_':
@@ -263,7 +272,7 @@ class Checker {
       for (const [k, v] of s) this.subst.set(k, v);
       return isDynLike(this.resolved(current)) ? current : previous;
     }
-    if (!this.env.homogeneousAggregateLiterals) return T.dyn;
+    if (!this.env.homogeneousAggregateLiterals || this.homogeneousExempt > 0) return T.dyn;
     this.error(
       id,
       `expected type '${typeString(substitute(previous, this.subst, true))}' but found '${typeString(substitute(current, this.subst, true))}'`,

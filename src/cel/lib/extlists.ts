@@ -1,7 +1,7 @@
 // cel-go ext Lists version 3 (Kubernetes 1.34+): slice, flatten, distinct, reverse, sort, sortBy, lists.range.
 
 import { func, method, type Library } from '../decls.ts';
-import { equals, fail, type Value } from '../values.ts';
+import { equals, fail, typeName, type Value } from '../values.ts';
 import { callStd } from '../bufbuild.ts';
 import { compare } from './std.ts';
 
@@ -54,7 +54,12 @@ export const extListsLibrary: Library = {
     }),
     method('list(A)', 'reverse', [], 'list(A)', ([l]) => Object.freeze([...list(l!)].reverse())),
     ...SORTABLE.map((t) =>
-      method(`list(${t})`, 'sort', [], `list(${t})`, ([l]) => Object.freeze([...list(l!)].sort(cmp))),
+      method(`list(${t})`, 'sort', [], `list(${t})`, ([l]) => {
+        const items = list(l!);
+        // Elements of different runtime types (possible through dyn) cannot be ordered.
+        if (items.some((v) => typeName(v) !== typeName(items[0]!))) return fail('no such overload');
+        return Object.freeze([...items].sort(cmp));
+      }),
     ),
     func('@sortByAssociatedKeys', ['list(A)', 'list(B)'], 'list(A)', ([l, k]) => sortBy(list(l!), list(k!))),
     func('lists.range', ['int'], 'list(int)', ([n]) =>

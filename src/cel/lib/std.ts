@@ -32,15 +32,50 @@ const std =
   (args: Value[]) =>
     callStd(fn, member, args);
 
+/** A conversion from string with cel-go's failure text (`type conversion error from 'string' to 'int'`). */
+const fromString = (to: string) => (args: Value[]) => {
+  try {
+    return callStd(to, false, args);
+  } catch (e) {
+    if (e instanceof EvalError && !/overflow|range/.test(e.message)) {
+      throw new EvalError(`type conversion error from 'string' to '${to}'`);
+    }
+    throw e;
+  }
+};
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 64), which cel-go's string(double) uses: 1e6 → "1e+06". */
+export function formatDouble(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const [mant, expText] = f.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const sign = mant.startsWith('-') ? '-' : '';
+  const digits = mant.replace('-', '').replace('.', '');
+  // Shortest formatting uses the exponent form when the exponent is < -4 or >= 6 (Go's eprec for 'g', -1).
+  if (exp < -4 || exp >= 6) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : `${Math.abs(exp)}`;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
 const regexCache = new Map<string, RE2JS>();
 /** Compiles an RE2 pattern (cached); a bad pattern is a runtime error as in cel-go. */
-export function compileRegex(pattern: string, errorPrefix = 'error parsing regexp'): RE2JS {
+export function compileRegex(pattern: string, errorPrefix = ''): RE2JS {
   let re = regexCache.get(pattern);
   if (!re) {
     try {
       re = RE2JS.compile(pattern);
     } catch (e) {
-      throw new EvalError(`${errorPrefix}: ${(e as Error).message}`);
+      // re2js words errors as Go's regexp does ("error parsing regexp: ..."); Kubernetes may add a prefix.
+      const message = (e as Error).message;
+      throw new EvalError(errorPrefix ? `${errorPrefix}: ${message}` : message);
     }
     if (regexCache.size > 500) regexCache.clear();
     regexCache.set(pattern, re);
@@ -226,23 +261,30 @@ export const standardLibrary: Library = {
     ),
     func('type', ['A'], 'type(A)', ([a]) => new TypeValue(typeName(a!))),
     func('dyn', ['A'], 'dyn', ([a]) => a!),
-    ...['int', 'uint', 'double', 'string'].map((from) =>
-      func('int', [from], 'int', from === 'int' ? ([a]) => a! : std('int')),
-    ),
+    ...['int', 'uint', 'double'].map((from) => func('int', [from], 'int', from === 'int' ? ([a]) => a! : std('int'))),
+    func('int', ['string'], 'int', fromString('int')),
     func('int', ['timestamp'], 'int', std('int')),
-    ...['int', 'uint', 'double', 'string'].map((from) =>
+    ...['int', 'uint', 'double'].map((from) =>
       func('uint', [from], 'uint', from === 'uint' ? ([a]) => a! : std('uint')),
     ),
-    ...['int', 'uint', 'double', 'string'].map((from) =>
+    func('uint', ['string'], 'uint', fromString('uint')),
+    ...['int', 'uint', 'double'].map((from) =>
       func('double', [from], 'double', from === 'double' ? ([a]) => a! : std('double')),
     ),
-    ...['int', 'uint', 'double', 'bool', 'string', 'bytes', 'timestamp', 'duration'].map((from) =>
+    func('double', ['string'], 'double', fromString('double')),
+    func('string', ['double'], 'string', ([a]) => formatDouble(a as number)),
+    ...['int', 'uint', 'bool', 'string', 'bytes', 'timestamp', 'duration'].map((from) =>
       func('string', [from], 'string', from === 'string' ? ([a]) => a! : std('string')),
     ),
     func('bytes', ['string'], 'bytes', ([a]) => new TextEncoder().encode(a as string)),
     func('bytes', ['bytes'], 'bytes', ([a]) => a!),
     func('bool', ['bool'], 'bool', ([a]) => a!),
-    func('bool', ['string'], 'bool', std('bool')),
+    func('bool', ['string'], 'bool', ([s]) => {
+      // Go's strconv.ParseBool.
+      if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s as string)) return true;
+      if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s as string)) return false;
+      return fail("type conversion error from 'string' to 'bool'");
+    }),
     func('timestamp', ['string'], 'timestamp', std('timestamp')),
     func('timestamp', ['int'], 'timestamp', std('timestamp')),
     func('timestamp', ['timestamp'], 'timestamp', ([a]) => a!),
