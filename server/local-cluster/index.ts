@@ -37,6 +37,8 @@ export interface LocalClusterOptions {
   disableSandbox?: boolean;
   /** Replaces the admin-token check (e.g. an AuthenticationConfiguration evaluator). */
   authenticator?: TokenAuthenticator;
+  /** Log one line per API request and upgrade (method, path, status; never credentials). */
+  logRequests?: boolean;
 }
 
 export interface LocalCluster {
@@ -82,6 +84,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   });
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (options.logRequests) {
+      response.on('finish', () => log(`local cluster: ${request.method} ${request.url} → ${response.statusCode}`));
+    }
     void handleRequest(request, response).catch((error: unknown) => {
       if (error instanceof StatusError) return sendStatus(response, error);
       log(`local cluster: ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
@@ -100,6 +105,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.logRequests) {
+      log(
+        `local cluster: ${request.method} ${request.url} (Upgrade: ${request.headers.upgrade}; protocols: ${protocolsForLog(request)})`,
+      );
+    }
     socket.on('error', () => socket.destroy());
     void handleUpgrade(request, socket, head).catch((error: unknown) => {
       if (!(error instanceof StatusError)) {
@@ -195,4 +205,13 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       await closed;
     },
   };
+}
+
+/** The offered subprotocols with any bearer token masked: tokens never reach a log. */
+function protocolsForLog(request: IncomingMessage): string {
+  return splitProtocols(String(request.headers['sec-websocket-protocol'] ?? ''))
+    .map((p) =>
+      p.startsWith('base64url.bearer.authorization.k8s.io.') ? 'base64url.bearer.authorization.k8s.io.<redacted>' : p,
+    )
+    .join(', ');
 }

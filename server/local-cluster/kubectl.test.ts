@@ -122,6 +122,21 @@ describe.concurrent.each(VERSIONS)('kubectl %s', (version) => {
     expect(cluster.processes().find((p) => p.pod === 'ticker' && p.kind === 'main')).toEqual(mainBefore);
   }, 40_000);
 
+  it('attach -it to a shell: typing reaches the container main process', async () => {
+    const marker = `attached-${version.replace('.', '')}`;
+    await slots.run(async () => {
+      const term = new KubectlInTerminal(version, kubeconfig, ['attach', '-it', 'shell'], { cols: 100, rows: 30 });
+      try {
+        await term.waitFor(/If you don't see a command prompt, try pressing enter\./, 'the attach hint');
+        // A marker per version: the four versions share this one shell and see each other's output.
+        term.type(`echo ${marker}-$((6*7))\r`);
+        await term.waitFor(new RegExp(`^${marker}-42\\r$`, 'm'), 'the echoed answer');
+      } finally {
+        term.kill();
+      }
+    });
+  }, 40_000);
+
   it('unknown pod: the API error text', async () => {
     const result = await kubectl(version, ['exec', 'nope', '--', 'true']);
     expect(result).toEqual({ stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n', code: 1 });

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from './index.ts';
+import { isAlive } from './process-tree.ts';
 import { RawWebSocket } from './testing/raw-websocket.ts';
 
 const PODS = fileURLToPath(new URL('./testing/test-pods.yaml', import.meta.url));
@@ -28,7 +29,8 @@ function hostIds(pid: number): { uid: string; gid: string } {
   return { uid: /^Uid:\s+(.*)$/m.exec(status)![1]!, gid: /^Gid:\s+(.*)$/m.exec(status)![1]! };
 }
 
-const gone = (pids: number[]) => pids.filter((pid) => existsSync(`/proc/${pid}`));
+// Still running (a zombie waiting for whoever adopted it to reap it counts as ended).
+const alive = (pids: number[]) => pids.filter((pid) => isAlive(pid));
 
 describe('user namespace confinement (hostUsers: false)', () => {
   it('is root inside and nobody (65534) on the host', async () => {
@@ -71,10 +73,10 @@ describe('hang-up when the connection closes before the process exited', () => {
     const ws = await RawWebSocket.open(cluster, { path: exec(['sh', '-c', 'echo $$; sleep 1000 & echo $!; wait']) });
     await ws.until((w) => /^\d+\n\d+\n$/.test(w.channel(1).toString()), 'the two pids');
     const pids = ws.channel(1).toString().trim().split('\n').map(Number);
-    expect(gone(pids)).toEqual(pids);
+    expect(alive(pids)).toEqual(pids);
     expect(cluster.processes().filter((p) => p.kind === 'exec')).toHaveLength(1);
     disconnect(ws);
-    await expect.poll(() => gone(pids), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => alive(pids), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
   });
 
@@ -84,7 +86,7 @@ describe('hang-up when the connection closes before the process exited', () => {
     await ws.until((w) => /pids \d+ \d+\r\n/.test(w.channel(1).toString()), 'the shell and job pids');
     const pids = /pids (\d+) (\d+)\r\n/.exec(ws.channel(1).toString())!.slice(1).map(Number);
     ws.close();
-    await expect.poll(() => gone(pids), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => alive(pids), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
   });
 
@@ -118,6 +120,23 @@ describe('back-pressure', () => {
     ws.close();
     await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
   }, 90_000);
+
+  it('a process that does not read its stdin stops the server reading the socket: stdin buffering stays bounded', async () => {
+    const BOUND = 256 * 1024;
+    // Reads nothing for two seconds, then swallows everything (so the connection's end is seen afterwards).
+    const ws = await RawWebSocket.open(cluster, {
+      path: exec(['sh', '-c', 'sleep 2; exec cat > /dev/null'], ['stdin', 'stdout']),
+    });
+    const chunk = Buffer.alloc(32 * 1024 + 1, 0x61);
+    chunk[0] = 0;
+    for (let i = 0; i < 256; i++) ws.send(chunk); // 8 MiB offered to a process that is not reading
+    const stats = () => cluster.streams().find((s) => s.open && s.inputPauses > 0);
+    await expect.poll(() => stats()?.inputPauses ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(stats()!.maxInputBufferedBytes).toBeLessThanOrEqual(BOUND);
+    expect(ws.socket.writableLength).toBeGreaterThan(BOUND); // the rest waits on the client's side
+    ws.close();
+    await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
+  }, 60_000);
 });
 
 describe('close()', () => {
@@ -126,11 +145,27 @@ describe('close()', () => {
     const ws = await RawWebSocket.open(extra, { path: exec(['sh', '-c', 'echo $$; sleep 1000'], ['stdout']) });
     await ws.until((w) => /^\d+\n$/.test(w.channel(1).toString()), 'the pid');
     const pids = [...extra.processes().map((p) => p.pid), Number(ws.channel(1).toString())];
-    expect(gone(pids)).toEqual(pids);
+    expect(alive(pids)).toEqual(pids);
     await extra.close();
-    expect(gone(pids)).toEqual([]);
+    expect(alive(pids)).toEqual([]);
     expect(extra.processes()).toEqual([]);
   }, 60_000);
+});
+
+describe('idle timeout', () => {
+  it('closes a stream without data in either direction (1000, no status) and hangs its process up', async () => {
+    const idle = await startLocalCluster({ podsFile: PODS, log: () => {}, streamIdleTimeoutSeconds: 1 });
+    try {
+      const ws = await RawWebSocket.open(idle, { path: exec(['sh', '-c', 'echo $$; exec sleep 1000'], ['stdout']) });
+      await ws.untilEnded(10_000);
+      expect(ws.received.subarray(-4).toString('hex')).toBe('880203e8');
+      expect(ws.channel(3).length).toBe(0);
+      const pid = Number(ws.channel(1).toString());
+      await expect.poll(() => alive([pid]), { timeout: 5000 }).toEqual([]);
+    } finally {
+      await idle.close();
+    }
+  }, 30_000);
 });
 
 describe('without a user namespace', () => {

@@ -42,6 +42,9 @@ export interface StreamSessionStats {
   maxBufferedBytes: number;
   /** How many times output reading was paused because the client was not keeping up. */
   pauses: number;
+  /** Largest stdin backlog held for a process that was not reading, and how often that stopped socket reads. */
+  maxInputBufferedBytes: number;
+  inputPauses: number;
   open: boolean;
 }
 
@@ -89,6 +92,8 @@ export class StreamSession {
       bytesSent: 0,
       maxBufferedBytes: 0,
       pauses: 0,
+      maxInputBufferedBytes: 0,
+      inputPauses: 0,
       open: true,
     };
     const { socket } = o;
@@ -190,7 +195,18 @@ export class StreamSession {
     const { channel, data } = decoded;
     if (channel === StreamChannel.Stdin) {
       if (!this.o.streams.stdin || this.stdinClosed || !this.target?.acceptsInput || data.length === 0) return;
-      this.target.process.write(data);
+      const accepted = this.target.process.write(data);
+      this.stats.maxInputBufferedBytes = Math.max(
+        this.stats.maxInputBufferedBytes,
+        this.target.process.inputBufferedBytes(),
+      );
+      if (!accepted) {
+        this.stats.inputPauses++;
+        // The process is not reading its input: stop reading the socket until it does, as upstream's receive
+        // loop blocks on the pipe, instead of buffering stdin without bound.
+        this.o.socket.pause();
+        this.target.process.whenInputDrained(() => this.o.socket.resume());
+      }
     } else if (channel === StreamChannel.Resize) {
       if (!this.o.streams.tty) return; // allocated but never consumed on non-TTY sessions
       for (const size of this.resize.push(data)) {
