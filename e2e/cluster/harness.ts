@@ -2,6 +2,7 @@
 // ready.json says. Go is needed to build it; without Go the suites that need it must skip loudly.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -107,3 +108,31 @@ export function auditEvents(ready: HarnessReady, marker: string): AuditEvent[] {
 
 /** Upper bound for useHarness(): a cold build of kube-apiserver on 2 busy cores. */
 export const HARNESS_START_TIMEOUT_MS = 45 * 60_000;
+
+/** Asks the harness's issuer for a signed ID token (the apiserver maps `sub` to user `oidc:<sub>`). */
+export function mintToken(
+  ready: HarnessReady,
+  request: { sub: string; groups?: string[]; ttlSeconds?: number; claims?: Record<string, unknown> },
+): Promise<string> {
+  const body = JSON.stringify(request);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      ready.mintURL,
+      {
+        method: 'POST',
+        ca: readFileSync(ready.issuerCAFile),
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`mint: HTTP ${res.statusCode}: ${text}`));
+          else resolve((JSON.parse(text) as { token: string }).token);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -6,6 +6,7 @@ import {
   auditEvents,
   goAvailable,
   HARNESS_START_TIMEOUT_MS,
+  mintToken,
   reportSkipped,
   useHarness,
   type Harness,
@@ -96,6 +97,67 @@ describe.runIf(goAvailable)('real kubectl through the real kube-apiserver', () =
     const deleted = await kubectl('1.33', kubeconfig, ['-n', namespace, 'delete', 'pod', 'greeter']);
     expect(deleted).toEqual({ code: 0, stdout: 'pod "greeter" deleted\n', stderr: '' });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  // A WebSocket exec is authorised as verb "get" on pods/exec, an SPDY exec (POST) as "create" (1.34; 1.35 adds
+  // "create" for WebSockets too). kubectl ≥ 1.30 falls back to SPDY when the WebSocket upgrade is refused; a
+  // browser cannot, so Porthole's users need "get".
+  describe.each([
+    { verbs: ['get'], websocket: 0, spdy: 1, fallsBackTo: null },
+    { verbs: ['create'], websocket: 0, spdy: 0, fallsBackTo: 'create' },
+  ])('RBAC: a user allowed only $verbs on pods/exec', ({ verbs, websocket, spdy, fallsBackTo }) => {
+    const user = `only-${verbs.join('-')}`;
+    let token = '';
+
+    beforeAll(async () => {
+      const role = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: user, namespace: 'default' },
+        rules: [
+          { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+          { apiGroups: [''], resources: ['pods/exec'], verbs },
+        ],
+      };
+      const binding = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: user, namespace: 'default' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `oidc:${user}` }],
+      };
+      const applied = await kubectl('1.33', kubeconfig, ['apply', '-f', '-'], {
+        input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [role, binding] }),
+      });
+      expect(applied.code).toBe(0);
+      token = await mintToken(harness.ready, { sub: user });
+    });
+
+    it.each([
+      ['WebSocket', {}, websocket],
+      ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, spdy],
+    ] as const)('kubectl 1.33 exec over %s', async (_path, env, expectedCode) => {
+      const marker = `rbac-${user}-${Date.now()}`;
+      const result = await kubectl(
+        '1.33',
+        kubeconfig,
+        ['--context=e2e-oidc', `--token=${token}`, 'exec', 'multi', '--', 'echo', marker],
+        { env },
+      );
+      const verbsSeen = auditEvents(harness.ready, marker).map((e) => `${e.verb}:${e.responseStatus?.code}`);
+      if (expectedCode === 0) {
+        expect(result).toEqual({ code: 0, stdout: `${marker}\n`, stderr: '' });
+      } else {
+        expect(result.code).toBe(expectedCode);
+        expect(result.stderr).toBe(
+          `Error from server (Forbidden): pods "multi" is forbidden: User "oidc:${user}" cannot create resource "pods/exec" in API group "" in the namespace "default"\n`,
+        );
+      }
+      if (_path === 'WebSocket' && fallsBackTo) {
+        // Refused as a WebSocket (403 on "get"), then done over SPDY ("create").
+        expect(new Set(verbsSeen)).toEqual(new Set(['get:403', `${fallsBackTo}:101`]));
+      }
+    });
   });
 
   describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
