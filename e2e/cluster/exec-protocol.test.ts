@@ -294,6 +294,29 @@ describe.runIf(goAvailable)('exec protocol as answered by the real kube-apiserve
     expect(capture.closeCode).toBe(expected.close);
   });
 
+  it('G5 v5 attach (output only) to the ticker: its new lines as they come; a client close is answered with 1000', async () => {
+    const path = '/api/v1/namespaces/default/pods/ticker/attach?container=main&stdout=true';
+    const capture = await captureExec(harness.ready, path, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], (send) => {
+      setTimeout(() => send.close(1000), 2500);
+    });
+    record.push({ name: 'G5 attach', path, head: capture.head, frames: capture.frames, closeCode: capture.closeCode });
+    expect(capture.head[4]).toBe('Sec-WebSocket-Protocol: v5.channel.k8s.io');
+    expect(capture.frames[0]).toEqual({ opcode: 2, channel: 1, text: '' });
+    const output = capture.frames.slice(1);
+    expect(output.every((f) => f.channel === 1)).toBe(true);
+    // The container has a TTY: the terminal turns \n into \r\n.
+    const ticks = [
+      ...output
+        .map((f) => f.text)
+        .join('')
+        .matchAll(/tick (\d+)\r\n/g),
+    ].map((m) => Number(m[1]));
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks).toEqual(ticks.map((_, i) => ticks[0]! + i));
+    // No status on channel 3: the process did not end, the client left.
+    expect(capture.closeCode).toBe(1000);
+  });
+
   it.each(refused)('refused before the upgrade: $name', async (row) => {
     const capture = await captureExec(harness.ready, row.path, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     record.push({ name: `refused: ${row.name}`, path: row.path, head: capture.head, body: capture.frames[0]?.text });

@@ -24,6 +24,8 @@ export interface Capture {
 
 export interface Sender {
   channel(channel: number, data: string | Uint8Array): void;
+  /** Starts the closing handshake from the client side. */
+  close(code: number): void;
 }
 
 /** Opens `path` on the apiserver as the admin, offering `protocols`; `onOpen` may send frames; resolves on close. */
@@ -54,6 +56,7 @@ export function captureExec(
     const capture: Capture = { head: [], expectedAccept, frames: [] };
     let pending = Buffer.alloc(0);
     let headRead = false;
+    let closeSent = false;
     const parser = new FrameParser();
     const send = (opcode: Opcode, payload: Uint8Array) =>
       socket.write(encodeFrame(opcode, payload, { mask: randomBytes(4) }));
@@ -81,6 +84,10 @@ export function captureExec(
               const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
               send(Opcode.Binary, Buffer.concat([Buffer.from([channel]), bytes]));
             },
+            close(code) {
+              closeSent = true;
+              send(Opcode.Close, new Uint8Array([code >> 8, code & 0xff]));
+            },
           });
         }
       }
@@ -94,7 +101,8 @@ export function captureExec(
       for (const frame of parser.push(new Uint8Array(data))) {
         if (frame.opcode === Opcode.Close) {
           capture.closeCode = frame.payload.length >= 2 ? (frame.payload[0]! << 8) | frame.payload[1]! : undefined;
-          send(Opcode.Close, frame.payload.subarray(0, 2));
+          if (!closeSent) send(Opcode.Close, frame.payload.subarray(0, 2));
+          closeSent = true;
           socket.end();
           continue;
         }
