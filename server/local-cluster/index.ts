@@ -37,6 +37,10 @@ export interface LocalClusterOptions {
   disableSandbox?: boolean;
   /** Replaces the admin-token check (e.g. an AuthenticationConfiguration evaluator). */
   authenticator?: TokenAuthenticator;
+  /** See StreamSessionOptions.faithfulResizeStall (exec-protocol §2.5, §10.3 item 16). */
+  faithfulResizeStall?: boolean;
+  /** Server pings on every stream at this interval (upstream never pings). */
+  streamPingIntervalSeconds?: number;
   /** Log one line per API request and upgrade (method, path, status; never credentials). */
   logRequests?: boolean;
 }
@@ -159,8 +163,16 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       log,
       idleTimeoutMs: (options.streamIdleTimeoutSeconds ?? 4 * 60 * 60) * 1000,
       hangUpGraceMs: HANG_UP_GRACE_MS,
+      faithfulResizeStall: options.faithfulResizeStall ?? false,
+      ...(options.streamPingIntervalSeconds ? { pingIntervalMs: options.streamPingIntervalSeconds * 1000 } : {}),
     });
     sessions.push(session);
+    // Keep every open stream and the most recent finished ones, not all of history.
+    while (sessions.length > 200) {
+      const finished = sessions.findIndex((s) => !s.stats.open);
+      if (finished === -1) break;
+      sessions.splice(finished, 1);
+    }
 
     if (!params.stdin && !params.stdout && !params.stderr) {
       const text = 'you must specify at least 1 of stdin, stdout, stderr';

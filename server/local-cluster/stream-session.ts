@@ -45,6 +45,10 @@ export interface StreamSessionStats {
   /** Largest stdin backlog held for a process that was not reading, and how often that stopped socket reads. */
   maxInputBufferedBytes: number;
   inputPauses: number;
+  /** Frames received without FIN or as continuations: a client that fragments (which upstream mis-reads). */
+  fragmentedFrames: number;
+  /** True once the faithful resize stall froze the receive loop. */
+  stalled: boolean;
   open: boolean;
 }
 
@@ -59,6 +63,13 @@ export interface StreamSessionOptions {
   /** Data-idle timeout (apiserver: 4 h). */
   idleTimeoutMs: number;
   hangUpGraceMs: number;
+  /**
+   * Reproduce upstream's resize hazard (exec-protocol §2.5): after a resize that fails to decode, or a second
+   * resize on a non-TTY session, the receive loop blocks for good (no stdin, no pongs). For client tests.
+   */
+  faithfulResizeStall?: boolean;
+  /** Send a ping this often (upstream never pings; for clients that must answer server pings). */
+  pingIntervalMs?: number;
 }
 
 const MAX_FRAME = 32 * 1024 * 1024;
@@ -73,6 +84,9 @@ export class StreamSession {
   private closeSent = false;
   private finished = false;
   private holding = false;
+  private nonTtyResizes = 0;
+  private resizeBroken = false;
+  private pingTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly onOutput = (stream: OutputStream, data: Buffer) => this.output(stream, data);
   private readonly onExit = (exitCode: number) => {
@@ -94,6 +108,8 @@ export class StreamSession {
       pauses: 0,
       maxInputBufferedBytes: 0,
       inputPauses: 0,
+      fragmentedFrames: 0,
+      stalled: false,
       open: true,
     };
     const { socket } = o;
@@ -102,6 +118,10 @@ export class StreamSession {
     socket.on('error', () => socket.destroy());
     socket.on('drain', this.onDrain);
     this.touch();
+    if (o.pingIntervalMs) {
+      this.pingTimer = setInterval(() => this.write(encodeFrame(Opcode.Ping, new Uint8Array(0))), o.pingIntervalMs);
+      this.pingTimer.unref();
+    }
     // Upstream writes one empty message on the lowest writable channel right after the 101.
     const initial = o.streams.stdout
       ? StreamChannel.Stdout
@@ -127,7 +147,7 @@ export class StreamSession {
   // ---- receiving -------------------------------------------------------------------------------------------
 
   private receive(chunk: Buffer): void {
-    if (this.finished) return;
+    if (this.finished || this.stats.stalled) return;
     let frames: Frame[];
     try {
       frames = this.parser.push(chunk);
@@ -138,7 +158,7 @@ export class StreamSession {
       return;
     }
     for (const frame of frames) {
-      if (this.finished) return;
+      if (this.finished || this.stats.stalled) return;
       this.frame(frame);
     }
   }
@@ -157,6 +177,7 @@ export class StreamSession {
       case Opcode.Text:
       case Opcode.Binary:
       case Opcode.Continuation:
+        if (!frame.fin || frame.opcode === Opcode.Continuation) this.stats.fragmentedFrames++;
         // x/net hands every frame up as its own message, continuation frames included; the type is ignored.
         this.message(frame.payload);
         return;
@@ -208,13 +229,31 @@ export class StreamSession {
         this.target.process.whenInputDrained(() => this.o.socket.resume());
       }
     } else if (channel === StreamChannel.Resize) {
-      if (!this.o.streams.tty) return; // allocated but never consumed on non-TTY sessions
+      if (this.resizeBroken) return this.stall('a resize after one that failed to decode');
+      if (!this.o.streams.tty) {
+        // Allocated but never consumed on non-TTY sessions: upstream swallows the first, then blocks.
+        this.nonTtyResizes++;
+        if (this.o.faithfulResizeStall && this.nonTtyResizes > 1) this.stall('a second resize on a non-TTY session');
+        return;
+      }
       for (const size of this.resize.push(data)) {
         if (size.width > 0 && size.height > 0) this.target?.process.resize(size.width, size.height);
       }
-      if (this.resize.error) this.o.log(`local cluster: resize processing stopped: ${this.resize.error}`);
+      if (this.resize.error) {
+        this.o.log(`local cluster: resize processing stopped: ${this.resize.error}`);
+        if (this.o.faithfulResizeStall) this.resizeBroken = true;
+      }
     }
     // Channels 1-3 are server→client and anything ≥ 5 is unknown: dropped, as upstream does.
+  }
+
+  /**
+   * Freezes the receive loop as upstream's blocked resize pipe does: no message, ping or close is handled any
+   * more. Bytes are still drained from TCP (and dropped) so a disconnect is noticed and the process hung up.
+   */
+  private stall(why: string): void {
+    this.o.log(`local cluster: receive loop stalled (faithful mode): ${why}`);
+    this.stats.stalled = true;
   }
 
   // ---- sending ---------------------------------------------------------------------------------------------
@@ -315,6 +354,7 @@ export class StreamSession {
 
   private cleanUp(hangUp: boolean): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
     const target = this.target;
     if (!target) return;
     target.process.off('output', this.onOutput);

@@ -421,6 +421,16 @@ describe('receiving (strict, as x/net and wsstream)', () => {
     expect(ws.channel(1).toString()).toBe('abcd\n');
   });
 
+  it('counts fragmented frames, so client tests can assert they never fragment', async () => {
+    const before = cluster.streams().reduce((sum, st) => sum + st.fragmentedFrames, 0);
+    const ws = await RawWebSocket.open(cluster, { path: catPath });
+    ws.socket.write(Buffer.from(encodeMasked(Opcode.Binary, Buffer.from('\x00a', 'latin1'), false)));
+    ws.socket.write(Buffer.from(encodeMasked(Opcode.Continuation, Buffer.from('\x00b', 'latin1'), true)));
+    ws.send(fromHex('ff 00'));
+    await ws.untilEnded();
+    expect(cluster.streams().reduce((sum, st) => sum + st.fragmentedFrames, 0) - before).toBe(2);
+  });
+
   it('accepts text frames as data', async () => {
     const ws = await RawWebSocket.open(cluster, { path: catPath });
     ws.send('\x00text\n', Opcode.Text);
@@ -471,6 +481,51 @@ describe('receiving (strict, as x/net and wsstream)', () => {
     await ws.untilEnded();
     expect(ws.channel(1).toString()).toContain('34 91\r\n');
     expect(ws.channel(3).toString()).toBe(SUCCESS);
+  });
+});
+
+describe('optional test-server modes (exec-protocol §10.3)', () => {
+  let modes: LocalCluster;
+  beforeAll(async () => {
+    modes = await startLocalCluster({
+      podsFile: PODS,
+      log: () => {},
+      faithfulResizeStall: true,
+      streamPingIntervalSeconds: 0.2,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await modes?.close();
+  });
+  const catPath = execPath(
+    'shell',
+    ['cat'],
+    [
+      ['stdin', 'true'],
+      ['stdout', 'true'],
+    ],
+  );
+
+  it('faithful stall: a second resize on a non-TTY session freezes the receive loop (no stdin, no pong)', async () => {
+    const ws = await RawWebSocket.open(modes, { path: catPath });
+    ws.send(Buffer.from('\x00before\n', 'latin1'));
+    await ws.until((w) => w.channel(1).toString() === 'before\n', 'the echo before the stall');
+    ws.send(Buffer.from('\x04{"Width":80,"Height":24}', 'latin1'));
+    ws.send(Buffer.from('\x04{"Width":81,"Height":24}', 'latin1'));
+    ws.send(Buffer.from('\x00after\n', 'latin1'));
+    ws.send('xyz', Opcode.Ping);
+    await expect.poll(() => modes.streams().some((st) => st.open && st.stalled), { timeout: 5000 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ws.channel(1).toString()).toBe('before\n');
+    expect(ws.received.includes(fromHex('8a 03 78 79 7a'))).toBe(false);
+    ws.close();
+    await expect.poll(() => modes.processes().filter((p) => p.kind === 'exec'), { timeout: 5000 }).toEqual([]);
+  });
+
+  it('server pings when asked to', async () => {
+    const ws = await RawWebSocket.open(modes, { path: execPath('shell', ['sleep', '1']) });
+    await ws.untilEnded();
+    expect(ws.frames.filter((f) => f.opcode === Opcode.Ping).length).toBeGreaterThanOrEqual(2);
   });
 });
 
