@@ -19,12 +19,15 @@ bin_dir="$build_dir/bin"
 state="$build_dir/state"
 
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="$PATH:/usr/local/go/bin"; fi
+need_go() {
+  command -v go >/dev/null 2>&1 || { echo "run.sh: Go is not installed (no go in PATH or /usr/local/go/bin)" >&2; exit 3; }
+}
 # Never download a toolchain because some dependency's go line asks for one; release builds are static.
 export GOTOOLCHAIN=local CGO_ENABLED=0
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 goflags=(-trimpath -modcacherw ${GOFLAGS_EXTRA:-})
 
-k8s_version() { go list -m -f '{{.Version}}' k8s.io/kubernetes; }
+k8s_version() { need_go; go list -m -f '{{.Version}}' k8s.io/kubernetes; }
 
 regen_replaces() {
   local version="${1:?usage: run.sh regen-replaces vX.Y.Z}"
@@ -90,6 +93,22 @@ start() {
   if is_ready; then echo "already running: export KUBECONFIG=$state/kubeconfig" >&2; return 0; fi
   stop
   build
+  # Free ports are picked by binding port 0 and closing it; another process can take one in between. Retry once.
+  if ! launch; then
+    if grep -q 'address already in use' "$state"/logs/*.log 2>/dev/null; then
+      echo "a port was taken while starting; retrying once" >&2
+      stop
+      launch && return 0
+    fi
+    echo "the harness did not become ready; last lines of its logs:" >&2
+    tail -n 40 "$state/logs/fixture.log" >&2 || true
+    tail -n 40 "$state/logs/kube-apiserver.log" >&2 2>/dev/null || true
+    KEEP_STATE=1 stop
+    exit 1
+  fi
+}
+
+launch() {
   mkdir -p "$state/logs"
   local started
   started=$(date +%s%N)
@@ -102,14 +121,10 @@ start() {
       echo "export KUBECONFIG=$state/kubeconfig"
       return 0
     fi
-    if ! kill -0 "$(cat "$state/fixture.pid")" 2>/dev/null; then break; fi
+    if ! kill -0 "$(cat "$state/fixture.pid")" 2>/dev/null; then return 1; fi
     sleep 0.5
   done
-  echo "the harness did not become ready; last lines of its logs:" >&2
-  tail -n 40 "$state/logs/fixture.log" >&2 || true
-  tail -n 40 "$state/logs/kube-apiserver.log" >&2 2>/dev/null || true
-  KEEP_STATE=1 stop
-  exit 1
+  return 1
 }
 
 case "${1:-}" in
