@@ -142,12 +142,9 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
     s.set(actual.name, formal);
     return true;
   }
-  if (isDynLike(formal) || isDynLike(actual)) {
-    // Still bind type parameters nested in the other side to dyn, so results stay well-formed.
-    bindFree(formal, s);
-    bindFree(actual, s);
-    return true;
-  }
+  // Like cel-go, dyn matches anything and leaves type parameters nested in the other side unbound: a later
+  // argument may still bind them (`claims[?'k'].orValue(true)` is a bool). Free parameters end up as dyn.
+  if (isDynLike(formal) || isDynLike(actual)) return true;
   switch (formal.kind) {
     case 'prim':
       return actual.kind === 'prim' && actual.name === formal.name;
@@ -170,26 +167,6 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
       return actual.kind === 'object' && actual.name === formal.name;
     default:
       return false;
-  }
-}
-
-function bindFree(t: CelType, s: Substitution): void {
-  switch (t.kind) {
-    case 'param':
-      if (!s.has(t.name)) s.set(t.name, T.dyn);
-      break;
-    case 'list':
-      bindFree(t.elem, s);
-      break;
-    case 'map':
-      bindFree(t.key, s);
-      bindFree(t.value, s);
-      break;
-    case 'opaque':
-      t.params.forEach((p) => bindFree(p, s));
-      break;
-    default:
-      break;
   }
 }
 
