@@ -22,29 +22,33 @@ async function serve(argv: readonly string[]): Promise<number> {
     process.stdout.write(SERVE_USAGE);
     return 0;
   }
+  // Handlers first: a signal while the local cluster is still starting must still close it.
+  let stopSignal: NodeJS.Signals | undefined;
+  let onStop: (() => void) | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopSignal) {
+      process.stderr.write(`porthole: ${signal} again, exiting at once\n`);
+      process.exit(1);
+    }
+    stopSignal = signal;
+    process.stderr.write(`porthole: ${signal}, shutting down\n`);
+    onStop?.();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const porthole = await startPorthole(args.options);
-  // The token rides in the URL fragment: it never reaches a server log or a Referer.
-  process.stdout.write(`Porthole is running at ${porthole.loginUrl}\n`);
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write(`porthole: ${signal} again, exiting at once\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      process.stderr.write(`porthole: ${signal}, shutting down\n`);
-      porthole.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          process.stderr.write(`porthole: error while shutting down: ${String(error)}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  if (!stopSignal) {
+    // The token rides in the URL fragment: it never reaches a server log or a Referer.
+    process.stdout.write(`Porthole is running at ${porthole.loginUrl}\n`);
+    await new Promise<void>((resolve) => (onStop = resolve));
+  }
+  try {
+    await porthole.close();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`porthole: error while shutting down: ${String(error)}\n`);
+    return 1;
+  }
 }
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {

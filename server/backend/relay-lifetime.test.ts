@@ -186,3 +186,30 @@ describe('client-certificate credentials', () => {
     }
   });
 });
+
+describe('session expiry', () => {
+  it('an expired session gets 401 everywhere and its open shells are closed (1008, Ctrl-D upstream)', async () => {
+    let clock = 1_000_000;
+    const t = await startTestPorthole(fake, certs, {
+      sessions: { idleTimeoutMs: 60_000, absoluteTimeoutMs: 3_600_000, now: () => clock },
+    });
+    try {
+      const cookie = await login(t);
+      const r = await relayed(t, cookie);
+      r.ws.send(Buffer.from('\x00ls\r'));
+      await waitUntil(() => r.upstream.received.length === 1, 'keystrokes relayed');
+      clock += 59_000; // shell traffic 59 s ago kept it alive until now…
+      expect((await fetch(`${t.origin}/porthole/api/session`, { headers: { Cookie: cookie } })).status).toBe(200);
+      clock += 3_600_000; // …but not past the absolute limit
+      const session = await fetch(`${t.origin}/porthole/api/session`, { headers: { Cookie: cookie } });
+      expect(session.status).toBe(401);
+      expect(await r.closed).toEqual({ code: 1008, reason: 'session reached its maximum lifetime' });
+      await r.upstream.closed;
+      expect(r.upstream.received.map((m) => m.data.toString('hex'))).toEqual(['006c730d', '0004']);
+      const rest = await fetch(`${t.origin}/clusters/fake/api/v1/pods`, { headers: { Cookie: cookie } });
+      expect(rest.status).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -81,3 +81,42 @@ describe('porthole command line', () => {
     expect(stream === 'stdout' ? result.stdout : result.stderr).toContain(text);
   });
 });
+
+describe('porthole serve lifecycle', () => {
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s closes everything, the local cluster’s pod processes included, and exits 0',
+    async (signal) => {
+      const { spawn, execFileSync } = await import('node:child_process');
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('Porthole is running at http://127.0.0.1:') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).toMatch(/^Porthole is running at http:\/\/127\.0\.0\.1:\d+\/#login=[A-Za-z0-9_-]{43}\n$/);
+      const pods = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => Number(line.trim()))
+        .filter((pid) => pid > 0);
+      expect(pods.length).toBeGreaterThan(0);
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(pods.filter(alive)).toEqual([]);
+    },
+  );
+});

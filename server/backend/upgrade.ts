@@ -207,18 +207,24 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       );
     });
 
+    // The browser left while the cluster was answering: hang up the fresh shell as a dropped tab would.
+    const hangUpUnrelayed = () => {
+      if (relayTarget.subresource === 'exec' && relayTarget.tty && relayTarget.stdin) upstream.send(STDIN_EOT);
+      upstream.close(1001, 'browser connection lost');
+    };
+
     upstream.on('open', () => {
       if (settled || socket.destroyed) {
-        // The browser left while the cluster was answering: hang up the fresh shell as a dropped tab would.
         settled = true;
-        if (relayTarget.subresource === 'exec' && relayTarget.tty && relayTarget.stdin) upstream.send(STDIN_EOT);
-        upstream.close(1001, 'browser connection lost');
+        hangUpUnrelayed();
         return;
       }
       settled = true;
       socket.removeListener('close', browserGone);
       chosenProtocol.set(req, upstream.protocol);
+      let upgraded = false;
       wss.handleUpgrade(req, socket, head, (browser) => {
+        upgraded = true;
         const relay = new Relay(browser, upstream, relayTarget, options.timing, options.limits, {
           onActivity: () => options.sessions.touch(session),
           onEnd: (stats) => {
@@ -238,6 +244,8 @@ export function createUpgradeHandler(options: UpgradeOptions) {
         options.relays.add(relay);
         options.log(`${what} opened (${upstream.protocol || 'no subprotocol'}${relayTarget.tty ? ', tty' : ''})`);
       });
+      // ws completes synchronously, or not at all (a half-closed browser socket is destroyed instead).
+      if (!upgraded) hangUpUnrelayed();
     });
   };
 }
