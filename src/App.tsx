@@ -28,6 +28,7 @@ export function App() {
   // Once the workspace has been shown it stays mounted (hidden) while logged out, so a session that expires
   // does not throw away open terminals: logging in again in this tab brings them back.
   const everAuthenticated = useEverTrue(authenticated);
+  const loginGeneration = useLastDefined(login.state === 'authenticated' ? login.generation : undefined) ?? 0;
 
   return (
     <div className="app">
@@ -50,7 +51,7 @@ export function App() {
       {login.state === 'logged-out' ? <LoginScreen login={login} /> : null}
       {everAuthenticated ? (
         <main className="app-main" hidden={!authenticated || route !== 'terminals'}>
-          <Workspace />
+          <Workspace loginGeneration={loginGeneration} />
         </main>
       ) : null}
       {authenticated && route === 'playground' ? (
@@ -69,6 +70,13 @@ export function App() {
       ) : null}
     </div>
   );
+}
+
+/** The last value that was not undefined (kept while logged out, so nothing reloads against a 401). */
+function useLastDefined<T>(value: T | undefined): T | undefined {
+  const [last, setLast] = useState(value);
+  if (value !== undefined && value !== last) setLast(value);
+  return value ?? last;
 }
 
 function useEverTrue(value: boolean): boolean {

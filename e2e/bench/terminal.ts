@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../../server/local-cluster/index.ts';
@@ -73,6 +73,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   await ensureAppBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'porthole-bench-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -127,6 +128,14 @@ async function main(): Promise<void> {
       'bytes at Terminal.write',
       `${written} of ${expected} expected — ${written === expected ? 'none lost' : `MISMATCH (${written - expected})`}`,
     ]);
+    const flow = await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.flow() ?? null, bulk);
+    if (flow) {
+      const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+      rows.push([
+        'page-side buffering',
+        `max unparsed in xterm ${kib(flow.maxUnparsedBytes)}, max queued ${kib(flow.maxQueuedBytes)}, transport paused ${flow.pauses}×`,
+      ]);
+    }
     await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
     await page.getByLabel('Exec command').fill('');
 
@@ -216,7 +225,9 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log('\nPorthole terminal benchmark (headless Chromium)\n');
+  console.log(
+    `\nPorthole terminal benchmark (headless Chromium; 1-min load average ${loadAtStart[0]?.toFixed(1)} at start, ${loadavg()[0]?.toFixed(1)} at end)\n`,
+  );
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 }
 

@@ -42,23 +42,29 @@ function useLoad<T>(load: (() => Promise<T>) | null, deps: unknown[]): Loaded<T>
 
 const kindLabel = { init: 'init container', regular: 'container', ephemeral: 'ephemeral container' } as const;
 
-export function PodPicker({ onOpen }: { onOpen: (target: TerminalTarget) => void }) {
+interface PodPickerProps {
+  onOpen: (target: TerminalTarget) => void;
+  /** Changes when a new session starts: lists loaded (or refused) under the old one are loaded again. */
+  loginGeneration: number;
+}
+
+export function PodPicker({ onOpen, loginGeneration }: PodPickerProps) {
   const [cluster, setCluster] = useState<string | null>(null);
   const [namespace, setNamespace] = useState<string>('default');
   const [command, setCommand] = useState('');
   const ids = { cluster: useId(), namespace: useId(), command: useId(), commandHelp: useId() };
 
-  const clusters = useLoad<ClusterInfo[]>(listClusters, []);
+  const clusters = useLoad<ClusterInfo[]>(loginGeneration > 0 ? listClusters : null, [loginGeneration]);
   const clusterName = cluster ?? clusters.data?.[0]?.name ?? null;
   const namespaces = useLoad<List<{ metadata: { name: string } }>>(
     clusterName ? () => getJSON(clusterPath(clusterName, 'api/v1/namespaces')) : null,
-    [clusterName],
+    [clusterName, loginGeneration],
   );
   const pods = useLoad<List<Pod>>(
     clusterName
       ? () => getJSON(clusterPath(clusterName, `api/v1/namespaces/${encodeURIComponent(namespace)}/pods`))
       : null,
-    [clusterName, namespace],
+    [clusterName, namespace, loginGeneration],
   );
   const { reload: reloadNamespaces } = namespaces;
   const { reload: reloadPods } = pods;

@@ -6,7 +6,8 @@ import { hasSession, login, onUnauthorized } from './api.ts';
 
 export type LoginState =
   | { state: 'checking' }
-  | { state: 'authenticated' }
+  /** `generation` counts logins in this page: what was loaded under an earlier session may need reloading. */
+  | { state: 'authenticated'; generation: number }
   | { state: 'logged-out'; reason: 'no-session' | 'expired' | 'bad-token'; message?: string };
 
 /** Reads `login=<token>` from a fragment; null when the fragment carries none. */
@@ -19,6 +20,8 @@ export function loginTokenFromFragment(hash: string): string | null {
 function removeFragment(): void {
   history.replaceState(history.state, '', location.pathname + location.search);
 }
+
+let generation = 0;
 
 export function useLogin(): LoginState {
   const [state, setState] = useState<LoginState>({ state: 'checking' });
@@ -36,7 +39,11 @@ export function useLogin(): LoginState {
       }
     }
     try {
-      setState((await hasSession()) ? { state: 'authenticated' } : { state: 'logged-out', reason: 'no-session' });
+      setState(
+        (await hasSession())
+          ? { state: 'authenticated', generation: ++generation }
+          : { state: 'logged-out', reason: 'no-session' },
+      );
     } catch (error) {
       setState({ state: 'logged-out', reason: 'no-session', message: (error as Error).message });
     }

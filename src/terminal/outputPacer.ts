@@ -30,6 +30,9 @@ export class OutputPacer {
   #unparsedBytes = 0;
   #deliveredBytes = 0;
   #paused = false;
+  #pauses = 0;
+  #maxUnparsed = 0;
+  #maxQueued = 0;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: OutputPacerOptions) {
@@ -54,6 +57,11 @@ export class OutputPacer {
     return this.#deliveredBytes;
   }
 
+  /** High-water marks actually reached, and how often the transport was paused: the bound, measured. */
+  get stats(): { maxUnparsedBytes: number; maxQueuedBytes: number; pauses: number } {
+    return { maxUnparsedBytes: this.#maxUnparsed, maxQueuedBytes: this.#maxQueued, pauses: this.#pauses };
+  }
+
   push(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
     if (this.#queue.length === 0 && this.#unparsedBytes < this.#highWater) {
@@ -62,8 +70,10 @@ export class OutputPacer {
     }
     this.#queue.push(chunk);
     this.#queuedBytes += chunk.byteLength;
+    this.#maxQueued = Math.max(this.#maxQueued, this.#queuedBytes);
     if (!this.#paused) {
       this.#paused = true;
+      this.#pauses++;
       this.#options.pause?.();
     }
   }
@@ -76,6 +86,7 @@ export class OutputPacer {
 
   #hand(chunk: Uint8Array): void {
     this.#unparsedBytes += chunk.byteLength;
+    this.#maxUnparsed = Math.max(this.#maxUnparsed, this.#unparsedBytes);
     this.#deliveredBytes += chunk.byteLength;
     this.#options.deliver(chunk);
     this.#options.afterParsed(() => this.#parsed(chunk.byteLength));

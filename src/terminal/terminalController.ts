@@ -6,7 +6,6 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { WebglAddon } from '@xterm/addon-webgl';
 import { streamingQuery } from '../k8s/url.ts';
 import type { SessionEnd } from '../k8s/types.ts';
 import { diagnoseUpgrade } from '../app/api.ts';
@@ -233,18 +232,34 @@ export class TerminalController {
         ? { kind: forced, reason: `forced by ?renderer=${forced} (${automatic.reason})` }
         : automatic;
     if (choice.kind === 'dom') return choice;
-    try {
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => {
-        webgl.dispose();
-        this.#renderer = { kind: 'dom', reason: choice.reason, fallback: 'the WebGL context was lost' };
+    // The WebGL addon is a large module: loaded only when it will run. The DOM renderer draws meanwhile.
+    import('@xterm/addon-webgl').then(
+      ({ WebglAddon }) => {
+        if (this.#disposed) return;
+        try {
+          const webgl = new WebglAddon();
+          webgl.onContextLoss(() => {
+            webgl.dispose();
+            this.#renderer = { kind: 'dom', reason: choice.reason, fallback: 'the WebGL context was lost' };
+            this.#emit();
+          });
+          this.term.loadAddon(webgl);
+          this.#renderer = choice;
+        } catch (error) {
+          this.#renderer = {
+            kind: 'dom',
+            reason: choice.reason,
+            fallback: `WebGL failed to start: ${(error as Error).message}`,
+          };
+        }
         this.#emit();
-      });
-      this.term.loadAddon(webgl);
-      return choice;
-    } catch (error) {
-      return { kind: 'dom', reason: choice.reason, fallback: `WebGL failed to start: ${(error as Error).message}` };
-    }
+      },
+      (error: unknown) => {
+        this.#renderer = { kind: 'dom', reason: choice.reason, fallback: `WebGL failed to load: ${String(error)}` };
+        this.#emit();
+      },
+    );
+    return { kind: 'dom', reason: choice.reason, fallback: 'WebGL is loading' };
   }
 
   #onKey(event: KeyboardEvent): boolean {

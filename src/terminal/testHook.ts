@@ -12,6 +12,8 @@ export interface TestTab {
   bytesWritten: number;
   status(): string;
   renderer(): string;
+  /** The current connection's flow-control marks (see OutputPacer.stats). */
+  flow(): { maxUnparsedBytes: number; maxQueuedBytes: number; pauses: number } | null;
   /** Resolves once all output received so far has been parsed by xterm.js. */
   idle(): Promise<void>;
   controller: TerminalController;
@@ -47,6 +49,7 @@ export function registerForTests(id: string, title: string, controller: Terminal
     status: () => JSON.stringify(controller.status),
     renderer: () => controller.renderer.kind,
     idle: () => controller.pacer?.whenIdle() ?? Promise.resolve(),
+    flow: () => controller.pacer?.stats ?? null,
   };
   // Count at the door of Terminal.write itself, so a lost chunk anywhere before it shows up as a short count.
   const write = term.write.bind(term);
