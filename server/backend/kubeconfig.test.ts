@@ -204,6 +204,12 @@ describe('contexts that cannot be used show a precise error', () => {
       error: 'client-key-data or client-key must be specified for u to use the clientCert authentication method',
     },
     {
+      name: 'unreadable client certificate file',
+      cluster: { server },
+      user: { 'client-certificate': 'missing.crt', 'client-key': 'client.key' },
+      error: 'unable to read client-cert',
+    },
+    {
       name: 'unreadable tokenFile',
       cluster: { server },
       user: { tokenFile: 'no-such-token' },
@@ -233,8 +239,8 @@ describe('contexts that cannot be used show a precise error', () => {
       ],
     });
     const [a, b] = await clustersFromKubeconfig(text, 'kc', dir);
-    expect(a?.error).toBe('context "a": cluster "nope" was not found');
-    expect(b?.error).toBe('context "b": user "ghost" was not found');
+    expect(a?.error).toBe('cluster "nope" was not found for context "a"');
+    expect(b?.error).toBe('user "ghost" was not found for context "b"');
   });
 });
 

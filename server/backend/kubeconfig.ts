@@ -58,6 +58,7 @@ async function material(
   fileKey: string,
   baseDir: string,
   what: string,
+  label = fileKey,
 ): Promise<string | undefined> {
   const data = str(body, dataKey);
   if (data) {
@@ -71,7 +72,7 @@ async function material(
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`unable to read ${fileKey} ${path} for ${what} due to ${(error as Error).message}`);
+    throw new Error(`unable to read ${label} ${path} for ${what} due to ${(error as Error).message}`);
   }
 }
 
@@ -106,8 +107,11 @@ async function clusterForContext(
   const clusterName = str(context, 'cluster');
   const cluster = clusterName ? clusters.get(clusterName) : undefined;
   if (!clusterName || !cluster) {
-    const why = clusterName ? `cluster "${clusterName}" was not found` : 'it names no cluster';
-    return erroredCluster(contextName, '', `context "${contextName}": ${why}`, namespace);
+    // clientcmd's wording.
+    const why = clusterName
+      ? `cluster "${clusterName}" was not found for context "${contextName}"`
+      : `context "${contextName}" names no cluster`;
+    return erroredCluster(contextName, '', why, namespace);
   }
   const server = str(cluster, 'server') ?? '';
   const fail = (message: string) =>
@@ -127,7 +131,14 @@ async function clusterForContext(
 
   const userName = str(context, 'user');
   const user = userName ? users.get(userName) : {};
-  if (userName && !user) return fail(`user "${userName}" was not found`);
+  if (userName && !user) {
+    return erroredCluster(
+      contextName,
+      server,
+      `user "${userName}" was not found for context "${contextName}"`,
+      namespace,
+    );
+  }
   const userBody = user ?? {};
   for (const [field, message] of UNSUPPORTED_USER_FIELDS) {
     if (userBody[field] !== undefined && userBody[field] !== null && userBody[field] !== '') {
@@ -146,8 +157,15 @@ async function clusterForContext(
     if (ca) tls.ca = ca;
     const servername = str(cluster, 'tls-server-name');
     if (servername) tls.servername = servername;
-    const cert = await material(userBody, 'client-certificate-data', 'client-certificate', baseDir, `${userName}`);
-    const key = await material(userBody, 'client-key-data', 'client-key', baseDir, `${userName}`);
+    const cert = await material(
+      userBody,
+      'client-certificate-data',
+      'client-certificate',
+      baseDir,
+      `${userName}`,
+      'client-cert',
+    );
+    const key = await material(userBody, 'client-key-data', 'client-key', baseDir, `${userName}`, 'client-key');
     if (cert && !key)
       return fail(
         `client-key-data or client-key must be specified for ${userName} to use the clientCert authentication method`,
