@@ -9,7 +9,8 @@
 #   run.sh regen-replaces VERSION   point go.mod at k8s.io/kubernetes VERSION (e.g. v1.34.10) and regenerate the
 #                                   replace list of its staging modules from upstream's own go.mod
 #
-# Environment: HARNESS_DIR (default: .build next to this script), GOFLAGS_EXTRA (e.g. -p=1 on a busy machine).
+# Environment: HARNESS_DIR (default: .build next to this script), GOFLAGS_EXTRA (e.g. -p=1 on a busy machine),
+# PODS_FILE (default: the local cluster's server/local-cluster/pods.yaml, so both clusters run the same pods).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -112,8 +113,12 @@ launch() {
   mkdir -p "$state/logs"
   local started
   started=$(date +%s%N)
+  # The same pods as Porthole's local cluster, so a test can be pointed at either.
+  local pods_file="${PODS_FILE:-$here/../../server/local-cluster/pods.yaml}"
+  local pods_flag=()
+  [ -f "$pods_file" ] && pods_flag=(--pods "$pods_file")
   setsid "$bin_dir/fixture" --state "$state" --apiserver "$bin_dir/kube-apiserver" --k8s-version "$(k8s_version)" \
-    >"$state/logs/fixture.log" 2>&1 </dev/null &
+    "${pods_flag[@]}" >"$state/logs/fixture.log" 2>&1 </dev/null &
   echo $! >"$state/fixture.pid"
   for _ in $(seq 1 240); do
     if [ -f "$state/ready.json" ]; then

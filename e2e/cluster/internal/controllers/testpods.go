@@ -9,11 +9,11 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
-// TestNamespaces are created at start, each with its default ServiceAccount.
+// TestNamespaces are the namespaces of TestPods.
 var TestNamespaces = []string{"default", "team-a"}
 
-// TestPods are the pods every run starts with, bound to nodeName. They mirror Porthole's local cluster: an
-// interactive shell, a ticker to attach to, a pod with several containers, and a pod in a second namespace.
+// TestPods are the pods a run starts with when no pods file is given, bound to nodeName: an interactive shell, a
+// ticker to attach to, a pod with several containers, and a pod in a second namespace.
 func TestPods(nodeName string) []*v1.Pod {
 	no := false
 	sleeper := []string{"/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"}
@@ -44,9 +44,9 @@ func TestPods(nodeName string) []*v1.Pod {
 	return []*v1.Pod{shell, ticker, multi, teamA}
 }
 
-// CreateTestObjects creates the namespaces, their default ServiceAccounts and the test pods.
-func CreateTestObjects(ctx context.Context, client kubernetes.Interface, nodeName string) error {
-	for _, ns := range TestNamespaces {
+// CreateTestObjects creates the namespaces, their default ServiceAccounts and the pods.
+func CreateTestObjects(ctx context.Context, client kubernetes.Interface, namespaces []string, pods []*v1.Pod) error {
+	for _, ns := range namespaces {
 		_, err := client.CoreV1().Namespaces().Create(ctx, &v1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
@@ -55,7 +55,7 @@ func CreateTestObjects(ctx context.Context, client kubernetes.Interface, nodeNam
 			return err
 		}
 	}
-	for _, p := range TestPods(nodeName) {
+	for _, p := range pods {
 		if _, err := client.CoreV1().Pods(p.Namespace).Create(ctx, p, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}

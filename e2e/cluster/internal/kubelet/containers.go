@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/creack/pty"
 	v1 "k8s.io/api/core/v1"
@@ -33,11 +34,18 @@ func podKey(namespace, name string) string { return namespace + "/" + name }
 
 // StartPod starts the main process of every (non-init) container of pod unless already running.
 func (k *Kubelet) StartPod(pod *v1.Pod) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	key := podKey(pod.Namespace, pod.Name)
-	if k.containers[key] != nil {
+	k.mu.Lock()
+	running := k.containers[key] != nil
+	k.mu.Unlock()
+	if running {
 		return nil
+	}
+	// The pod loop has one worker, so a pod is never started twice concurrently.
+	for i := range pod.Spec.InitContainers {
+		if err := k.runInit(pod, &pod.Spec.InitContainers[i]); err != nil {
+			return fmt.Errorf("init container %s: %w", pod.Spec.InitContainers[i].Name, err)
+		}
 	}
 	procs := map[string]*mainProcess{}
 	for i := range pod.Spec.Containers {
@@ -51,7 +59,9 @@ func (k *Kubelet) StartPod(pod *v1.Pod) error {
 		}
 		procs[c.Name] = p
 	}
+	k.mu.Lock()
 	k.containers[key] = procs
+	k.mu.Unlock()
 	return nil
 }
 
@@ -64,6 +74,28 @@ func (k *Kubelet) StopPod(namespace, name string) {
 	for _, p := range procs {
 		p.kill()
 	}
+}
+
+// runInit runs an init container to completion, as the kubelet does before it starts the containers.
+func (k *Kubelet) runInit(pod *v1.Pod, c *v1.Container) error {
+	argv := append(append([]string{}, c.Command...), c.Args...)
+	if len(argv) == 0 {
+		return nil
+	}
+	cmd, err := k.command(pod, c, argv, false)
+	if err != nil {
+		return err
+	}
+	timer := time.AfterFunc(30*time.Second, func() {
+		if cmd.Process != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	defer timer.Stop()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%w: %s", err, out)
+	}
+	return nil
 }
 
 func (k *Kubelet) startMain(pod *v1.Pod, c *v1.Container) (*mainProcess, error) {
