@@ -149,18 +149,28 @@ export function createUpgradeHandler(options: UpgradeOptions) {
     };
     const what = `${route.subresource} ${cluster.name}/${route.namespace}/${route.pod}`;
     const url = target.server.replace(/^http/, 'ws') + request.apiPath + request.query;
-    const upstream = new WebSocket(url, forwarded, {
-      headers: { ...target.headers, 'User-Agent': 'porthole' },
-      ca: target.tls.ca,
-      cert: target.tls.cert,
-      key: target.tls.key,
-      rejectUnauthorized: target.tls.rejectUnauthorized,
-      ...(target.tls.servername ? { servername: target.tls.servername } : {}),
-      perMessageDeflate: false,
-      followRedirects: false,
-      handshakeTimeout: options.connectTimeoutMs,
-      maxPayload: options.maxMessageBytes,
-    });
+    let upstream: WebSocket;
+    try {
+      upstream = new WebSocket(url, forwarded, {
+        headers: { ...target.headers, 'User-Agent': 'porthole' },
+        ca: target.tls.ca,
+        cert: target.tls.cert,
+        key: target.tls.key,
+        rejectUnauthorized: target.tls.rejectUnauthorized,
+        ...(target.tls.servername ? { servername: target.tls.servername } : {}),
+        perMessageDeflate: false,
+        followRedirects: false,
+        handshakeTimeout: options.connectTimeoutMs,
+        maxPayload: options.maxMessageBytes,
+      });
+    } catch (error) {
+      writeRawJsonError(
+        socket,
+        502,
+        `cannot open the WebSocket to cluster "${cluster.name}": ${(error as Error).message}`,
+      );
+      return;
+    }
 
     let settled = false;
     const browserGone = () => {
