@@ -302,6 +302,22 @@ describe('closes', () => {
     },
   );
 
+  it.each([
+    { protocols: ['v4.channel.k8s.io'], frames: [[true, '0004']] },
+    { protocols: ['channel.k8s.io'], frames: [[true, '0004']] },
+    { protocols: ['base64.channel.k8s.io'], frames: [[false, Buffer.from('0BA==').toString('hex')]] },
+    { protocols: ['v4.base64.channel.k8s.io'], frames: [[false, Buffer.from('0BA==').toString('hex')]] },
+  ])('the Ctrl-D of a dropped TTY exec speaks the negotiated $protocols framing', async ({ protocols, frames }) => {
+    const before = fake.sessions.length;
+    const browser = await open(SHELL_PATH + TTY_QUERY, protocols);
+    await waitUntil(() => fake.sessions.length > before, 'upstream session');
+    const upstream = fake.sessions[fake.sessions.length - 1] as FakeSession;
+    expect(upstream.protocol).toBe(protocols[0]);
+    browser.ws.terminate();
+    await upstream.closed;
+    expect(upstream.received.map((m) => [m.isBinary, m.data.toString('hex')])).toEqual(frames);
+  });
+
   it('logout closes the session’s shells: browser 1008, Ctrl-D and close upstream', async () => {
     const otherCookie = await login(t);
     const before = fake.sessions.length;

@@ -86,6 +86,17 @@ export function isSendableCloseCode(code: number): boolean {
 /** Ctrl-D on stdin (channel 0): what a terminal hang-up would type, so a dropped tab does not orphan its shell. */
 export const STDIN_EOT = Buffer.from([0x00, 0x04]);
 
+/**
+ * The Ctrl-D message in the negotiated protocol's framing: binary `00 04` for the raw protocols (v5, v4,
+ * channel.k8s.io); for the base64 ones (text frames, channel as an ASCII digit, padded base64) the text `0BA==`.
+ */
+export function stdinEotMessage(protocol: string): { data: Buffer | string; binary: boolean } {
+  if (protocol === 'base64.channel.k8s.io' || protocol === 'v4.base64.channel.k8s.io') {
+    return { data: '0' + Buffer.from([0x04]).toString('base64'), binary: false };
+  }
+  return { data: STDIN_EOT, binary: true };
+}
+
 function reasonText(reason: Buffer): string {
   return reason.toString('utf8');
 }
@@ -241,8 +252,9 @@ export class Relay {
   private sendEot(): void {
     if (this.eotSent || !this.isTtyExec || this.upstream.readyState !== this.upstream.OPEN) return;
     this.eotSent = true;
-    this.stats.injectedToUpstream += STDIN_EOT.length;
-    this.upstream.send(STDIN_EOT, { binary: true });
+    const eot = stdinEotMessage(this.stats.protocol);
+    this.stats.injectedToUpstream += eot.data.length;
+    this.upstream.send(eot.data, { binary: eot.binary });
   }
 
   private closeUpstream(code: number | undefined, reason: string): void {

@@ -10,7 +10,14 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Cluster } from './clusters.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
 import type { AllowedOrigins } from './origins.ts';
-import { Relay, STDIN_EOT, type RelayLimits, type RelayStats, type RelayTarget, type RelayTiming } from './relay.ts';
+import {
+  Relay,
+  stdinEotMessage,
+  type RelayLimits,
+  type RelayStats,
+  type RelayTarget,
+  type RelayTiming,
+} from './relay.ts';
 import { kubeBool, parseClusterRequest } from './routes.ts';
 import { SESSION_COOKIE, cookieValues, type Session, type SessionStore } from './sessions.ts';
 
@@ -219,7 +226,10 @@ export function createUpgradeHandler(options: UpgradeOptions) {
 
     // The browser left while the cluster was answering: hang up the fresh shell as a dropped tab would.
     const hangUpUnrelayed = () => {
-      if (relayTarget.subresource === 'exec' && relayTarget.tty && relayTarget.stdin) upstream.send(STDIN_EOT);
+      if (relayTarget.subresource === 'exec' && relayTarget.tty && relayTarget.stdin) {
+        const eot = stdinEotMessage(upstream.protocol);
+        upstream.send(eot.data, { binary: eot.binary });
+      }
       upstream.close(1001, 'browser connection lost');
     };
 
