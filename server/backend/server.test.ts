@@ -246,6 +246,7 @@ describe('REST pass-through', () => {
 describe('serving the app', () => {
   it.each([
     { path: '/', type: 'text/html; charset=utf-8', cache: 'no-cache' },
+    { path: '/index.html', type: 'text/html; charset=utf-8', cache: 'no-cache' },
     { path: '/pods/default/shell', type: 'text/html; charset=utf-8', cache: 'no-cache' },
     {
       path: '/assets/index-abc123.js',

@@ -97,7 +97,7 @@ export function createStaticHandler(distDir: string) {
       return;
     }
     const candidate = normalize(join(root, decoded));
-    if (candidate.startsWith(root) && candidate !== index) {
+    if (candidate.startsWith(root)) {
       const found = await fileStat(candidate);
       if (found) {
         // Vite puts content-hashed files under assets/: they never change, so cache them for a year.
