@@ -28,15 +28,35 @@ export interface Sender {
   close(code: number): void;
 }
 
-/** Opens `path` on the apiserver as the admin, offering `protocols`; `onOpen` may send frames; resolves on close. */
+/** Where to connect and how to authenticate: a client certificate or a bearer token. */
+export interface Target {
+  server: string;
+  ca: string | Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  token?: string;
+}
+
+/** The harness's apiserver, as its admin (client certificate). */
+export function harnessTarget(ready: HarnessReady): Target {
+  return {
+    server: ready.server,
+    ca: readFileSync(ready.caFile),
+    cert: readFileSync(ready.adminCertFile),
+    key: readFileSync(ready.adminKeyFile),
+  };
+}
+
+/** Opens `path` on the server, offering `protocols`; `onOpen` may send frames; resolves on close. */
 export function captureExec(
-  ready: HarnessReady,
+  target: Target | HarnessReady,
   path: string,
   protocols: string[],
   onOpen?: (send: Sender) => void,
   timeoutMs = 20_000,
 ): Promise<Capture> {
-  const url = new URL(ready.server);
+  const to = 'caFile' in target ? harnessTarget(target) : target;
+  const url = new URL(to.server);
   const key = randomBytes(16).toString('base64');
   const expectedAccept = createHash('sha1')
     .update(key + WEBSOCKET_GUID)
@@ -45,9 +65,9 @@ export function captureExec(
     const socket = tls.connect({
       host: url.hostname,
       port: Number(url.port),
-      ca: readFileSync(ready.caFile),
-      cert: readFileSync(ready.adminCertFile),
-      key: readFileSync(ready.adminKeyFile),
+      ca: to.ca,
+      cert: to.cert,
+      key: to.key,
     });
     const timer = setTimeout(() => {
       socket.destroy();
@@ -63,7 +83,9 @@ export function captureExec(
     socket.on('secureConnect', () => {
       socket.write(
         `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${protocols.join(', ')}\r\n\r\n`,
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${protocols.join(', ')}\r\n` +
+          (to.token ? `Authorization: Bearer ${to.token}\r\n` : '') +
+          '\r\n',
       );
     });
     socket.on('data', (chunk: Buffer) => {
