@@ -124,7 +124,7 @@ class Checker {
     // A qualified identifier (`variables.x` where only `variables` is declared is a normal select; a fully
     // qualified type name such as `google.protobuf.Timestamp` resolves as one identifier).
     const qn = qualifiedName(e);
-    if (qn && !this.lookupVar(qn.split('.')[0]!, scope)) {
+    if (qn && !scope.some((frame) => frame.has(qn.split('.')[0]!))) {
       // cel-go resolves the longest declared prefix of a qualified name (`a.b.c` with `a.b` declared).
       const parts = qn.split('.');
       for (let n = parts.length - (e.testOnly ? 1 : 0); n > 1; n--) {

@@ -27,6 +27,8 @@ export type {
   KubernetesVersion,
 } from './kubernetes.ts';
 export { T, typeString } from './types.ts';
+export { mockAuthorizer, CHECK_COST } from './lib/authz.ts';
+export type { AuthorizationAttributes, AuthorizationDecision, Authorizer, MockAuthorizerRule } from './lib/authz.ts';
 export type { CelType } from './types.ts';
 export { EvalError, MapValue, OptionalValue, fromJSON, toJSON, typeName } from './values.ts';
 export type { Value } from './values.ts';

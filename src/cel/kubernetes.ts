@@ -12,6 +12,7 @@ import {
 import type { Library } from './decls.ts';
 import { createEnvironment, type Environment } from './env.ts';
 import { cidrLibrary, ipLibrary } from './lib/net.ts';
+import { AuthorizerValue, ResourceCheckValue, authzLibrary, authzSelectorsLibrary } from './lib/authz.ts';
 import { extListsLibrary } from './lib/extlists.ts';
 import { formatLibrary } from './lib/format.ts';
 import { jsonPatchLibrary } from './lib/jsonpatch.ts';
@@ -39,6 +40,7 @@ export const KUBERNETES_LIBRARIES: readonly Library[] = [
   kubernetesListsLibrary,
   regexLibrary,
   urlsLibrary,
+  authzLibrary,
   optionalLibrary,
   quantityLibrary,
   setsLibrary,
@@ -46,6 +48,7 @@ export const KUBERNETES_LIBRARIES: readonly Library[] = [
   ipLibrary,
   cidrLibrary,
   formatLibrary,
+  authzSelectorsLibrary,
   twoVarComprehensionsLibrary,
   semverLibrary,
   optionalListLibrary,
@@ -177,6 +180,8 @@ export function admissionEnvironment(options: AdmissionEnvOptions): Environment 
     oldObject: T.dyn,
     request: T.object('kubernetes.AdmissionRequest'),
     namespaceObject: T.object('kubernetes.Namespace'),
+    authorizer: T.opaque('kubernetes.authorization.Authorizer'),
+    'authorizer.requestResource': T.opaque('kubernetes.authorization.ResourceCheck'),
   };
   if (options.params) vars.params = T.dyn;
   const types = [...ADMISSION_TYPES];
@@ -288,6 +293,14 @@ export function compileAdmission(
   return { ok: true, programs: { variables: compiled, program: r.program } };
 }
 
+interface AdmissionRequestInput {
+  userInfo?: { username?: string; groups?: string[] };
+  resource?: { group?: string; resource?: string };
+  subResource?: string;
+  namespace?: string;
+  name?: string;
+}
+
 export interface AdmissionInput {
   object?: unknown;
   oldObject?: unknown;
@@ -309,6 +322,18 @@ export function evaluateAdmission(
     namespaceObject: fromJSON(input.namespaceObject ?? null, { unstructured: true }),
   };
   if ('params' in input) activation.params = fromJSON(input.params ?? null, { unstructured: true });
+  // The authorizer acts as the requesting user; requestResource is preset from the request's attributes.
+  const request = (input.request ?? {}) as AdmissionRequestInput;
+  const userInfo = request.userInfo ?? {};
+  const authorizer = new AuthorizerValue(userInfo.username ?? '', userInfo.groups ?? []);
+  activation.authorizer = authorizer;
+  activation['authorizer.requestResource'] = new ResourceCheckValue(authorizer, {
+    group: request.resource?.group ?? '',
+    resource: request.resource?.resource ?? '',
+    subresource: request.subResource ?? '',
+    namespace: request.namespace ?? '',
+    name: request.name ?? '',
+  });
   const evaluators = new Map<string, (state: unknown) => Value>();
   activation.variables = new LazyVariables(evaluators);
   for (const v of programs.variables) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { admissionEnvironment } from './kubernetes.ts';
 import { compile, evaluate } from './compile.ts';
 import { toJSON, typeName } from './values.ts';
+import { runCelRequest } from './run.ts';
 
 type Want = { value: unknown; type?: string } | { error: string | RegExp } | { compileError: string | RegExp };
 
@@ -259,5 +260,59 @@ describe('library version gates', () => {
     expect(before.ok).toBe(false);
     expect(!before.ok && before.message).toMatch(/undeclared reference|found no matching overload/);
     expect(compile(expression, admissionEnvironment({ version: first, use: 'mutation', mode })).ok).toBe(true);
+  });
+});
+
+describe('kubernetes authz with a mock authorizer', () => {
+  const vars = {
+    request: {
+      userInfo: { username: 'jane', groups: ['dev'] },
+      resource: { group: 'apps', resource: 'deployments' },
+      namespace: 'shop',
+      name: 'web',
+    },
+  };
+  const authorizer = {
+    default: 'deny' as const,
+    rules: [
+      {
+        match: { user: 'jane', group: 'apps', resource: 'deployments', namespace: 'shop', verb: 'update' },
+        decision: 'allow' as const,
+        reason: 'rbac: editor',
+      },
+      { match: { user: 'system:serviceaccount:ns:sa', path: '/healthz' }, decision: 'allow' as const },
+    ],
+  };
+  const cases: [string, object][] = [
+    ["authorizer.requestResource.check('update').allowed()", { value: true, cost: 350002 }],
+    ["authorizer.requestResource.check('update').reason()", { value: 'rbac: editor' }],
+    ["authorizer.requestResource.check('delete').allowed()", { value: false }],
+    [
+      "authorizer.group('apps').resource('deployments').namespace('shop').name('web').check('update').allowed()",
+      { value: true },
+    ],
+    ["authorizer.serviceAccount('ns', 'sa').path('/healthz').check('get').allowed()", { value: true }],
+    ["authorizer.group('').resource('').check('get').allowed()", { error: 'resource must not be empty' }],
+    ["authorizer.path('').check('get').allowed()", { error: 'path must not be empty' }],
+    [
+      "authorizer.path('/a').check('get').allowed() || authorizer.path('/b').check('get').allowed() || authorizer.path('/c').check('get').allowed()",
+      { error: 'operation cancelled: actual cost limit exceeded' },
+    ],
+    ["authorizer.requestResource.fieldSelector('spec.nodeName=n1').check('list').errored()", { value: false }],
+  ];
+  it.each(cases)('%s', (expression, want) => {
+    expect(runCelRequest({ expression, env: 'mutation', version: '1.34', vars, authorizer })).toMatchObject(want);
+  });
+  it('selectors exist from 1.31 (stored) and 1.32 (new policies)', () => {
+    const e = "authorizer.requestResource.labelSelector('a=b').check('list').allowed()";
+    expect(runCelRequest({ expression: e, env: 'validation', version: '1.30', vars })).toMatchObject({
+      compileError: true,
+    });
+    expect(runCelRequest({ expression: e, env: 'validation', version: '1.31', mode: 'new', vars })).toMatchObject({
+      compileError: true,
+    });
+    expect(
+      runCelRequest({ expression: e, env: 'validation', version: '1.32', mode: 'new', vars, authorizer }),
+    ).toMatchObject({ value: false });
   });
 });

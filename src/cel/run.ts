@@ -12,6 +12,7 @@ import {
   type AdmissionUse,
 } from './kubernetes.ts';
 import { T } from './types.ts';
+import { mockAuthorizer } from './lib/authz.ts';
 import { fromJSON, toJSON, typeName, type Value } from './values.ts';
 
 export interface CelRequest {
@@ -25,6 +26,8 @@ export interface CelRequest {
   /** Composited variables (admission), in order. */
   variables?: { name: string; expression: string }[] | Record<string, string>;
   costLimit?: number;
+  /** Mock authorizer for `authorizer.*` checks: a default decision and optional rules (first match wins). */
+  authorizer?: Parameters<typeof mockAuthorizer>[0];
 }
 
 export type CelResponse =
@@ -76,7 +79,10 @@ export function runCelRequest(req: CelRequest): CelResponse {
     const prefix = c.result.ok || c.result.resultTypeError ? '' : 'compilation failed: ';
     return { error: `${what}${prefix}${c.message}`, compileError: true };
   }
-  const e = evaluateAdmission(c.programs, vars, { costLimit });
+  const e = evaluateAdmission(c.programs, vars, {
+    costLimit,
+    ...(req.authorizer ? { authorizer: mockAuthorizer(req.authorizer) } : {}),
+  });
   return e.ok ? out(e.value, e.cost) : { error: e.error, cost: e.cost };
 }
 
