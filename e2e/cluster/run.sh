@@ -34,9 +34,10 @@ regen_replaces() {
   local version="${1:?usage: run.sh regen-replaces vX.Y.Z}"
   local minor_patch="${version#v1.}"
   local staging_version="v0.${minor_patch}"
-  local upstream_mod
-  upstream_mod="$(go mod download -json "k8s.io/kubernetes@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-  [ -f "$upstream_mod" ] || { echo "cannot download k8s.io/kubernetes@$version" >&2; exit 1; }
+  local info upstream_mod
+  info="$(go mod download -json "k8s.io/kubernetes@$version" 2>&1)" || true
+  upstream_mod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$info")"
+  [ -f "$upstream_mod" ] || { echo "cannot download k8s.io/kubernetes@$version from the Go module proxy:" >&2; echo "$info" >&2; exit 1; }
   # k8s.io/kubernetes requires its staging modules at the fake version v0.0.0 and replaces each with
   # ./staging/src/k8s.io/<name>; a consumer must replace every one of them with the published tag of the release.
   local staging
