@@ -63,7 +63,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const mode = options.streamingMode ?? 'apiserver';
   const config = await loadPodsConfig(options.podsFile);
-  const sandbox = prepareSandbox(log, { disable: options.disableSandbox ?? false });
+  const sandbox = await prepareSandbox(log, { disable: options.disableSandbox ?? false });
   const runtime = new PodRuntimeManager(config.pods, sandbox, log);
   const token = randomBytes(32).toString('base64url');
   const authenticator =
@@ -180,7 +180,18 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       return;
     }
     if (params.subresource === 'exec') {
-      const proc = runtime.exec(pod, params.container, params.command, { tty: params.tty, stdin: params.stdin });
+      let proc: ReturnType<typeof runtime.exec>;
+      try {
+        proc = runtime.exec(pod, params.container, params.command, { tty: params.tty, stdin: params.stdin });
+      } catch (error) {
+        // After the 101 a failure can only travel as a status, like a runtime's refusal.
+        const text = `error executing command in container: ${(error as Error).message}`;
+        return session.end({
+          kind: 'failure',
+          legacyMessage: text,
+          translatedMessage: `Internal error occurred: ${text}`,
+        });
+      }
       if ('legacyMessage' in proc) return session.end({ kind: 'failure', ...proc });
       session.attach({ process: proc, owned: true, acceptsInput: true, command: params.command });
       return;

@@ -111,9 +111,17 @@ export class PodRuntimeManager {
     };
   }
 
-  /** Starts every pod: init containers in order, then the others. Resolves when all main processes started. */
-  async start(): Promise<void> {
-    await Promise.all(this.pods.map((pod) => this.startPod(pod)));
+  /**
+   * Starts every pod: init containers in order, then the others. Resolves when all main processes started, or
+   * after `waitMs` at the latest — a slow init container keeps its pod initialising, not the server from serving.
+   */
+  async start(waitMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.pods.map((pod) => this.startPod(pod))),
+      new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async startPod(pod: PodRuntime): Promise<void> {

@@ -35,7 +35,12 @@ export function route(pathname: string, state: ApiState): Route | null {
   if (path === '/api') return { kind: 'static', body: apiVersions(state.serverAddress) };
   if (path === '/apis') return { kind: 'static', body: API_GROUP_LIST };
   if (path === '/api/v1') return { kind: 'static', body: CORE_V1_RESOURCES };
-  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return null; // a malformed %-escape names nothing we serve
+  }
   if (parts[0] !== 'api' || parts[1] !== 'v1') return null;
   const rest = parts.slice(2);
   if (rest.length === 1 && rest[0] === 'pods') return { kind: 'pods', namespace: null };

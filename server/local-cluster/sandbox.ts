@@ -2,9 +2,9 @@
 // The helper is our own Go program in server/sandbox, built on demand with the machine's Go into the git-ignored
 // .porthole/bin (cached by a hash of its source). Without Go, or where the kernel refuses user namespaces, pods
 // run unconfined — as nobody when we are root — and one log line says so.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,39 +33,98 @@ function findGo(): string | null {
   return null;
 }
 
-/** Builds (or finds the cached build of) the helper; returns its path or the reason it is unavailable. */
-export function buildSandboxHelper(): { path: string } | { error: string } {
-  let hash: string;
+/** Go needs a build cache and a GOPATH; without HOME (some CI environments) keep them under .porthole. */
+function goCacheFallback(): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (!process.env.GOCACHE && !process.env.XDG_CACHE_HOME && !process.env.HOME)
+    env.GOCACHE = join(REPO_ROOT, '.porthole', 'go-cache');
+  if (!process.env.GOPATH && !process.env.HOME) env.GOPATH = join(REPO_ROOT, '.porthole', 'go');
+  return env;
+}
+
+/** Where the helper for the current source lives, or why the source cannot be read. */
+function helperTarget(): { path: string } | { error: string } {
   try {
-    hash = createHash('sha256')
+    const hash = createHash('sha256')
       .update(readFileSync(join(SOURCE_DIR, 'main.go')))
       .update(readFileSync(join(SOURCE_DIR, 'go.mod')))
       .digest('hex')
       .slice(0, 16);
+    return { path: join(BIN_DIR, `porthole-sandbox-${hash}`) };
   } catch (error) {
     return { error: `sandbox helper source missing: ${(error as Error).message}` };
   }
-  const target = join(BIN_DIR, `porthole-sandbox-${hash}`);
-  if (existsSync(target)) return { path: target };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `go build` without blocking the event loop. */
+function goBuild(go: string, output: string): Promise<{ ok: boolean; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(go, ['build', '-trimpath', '-o', output, '.'], {
+      cwd: SOURCE_DIR,
+      env: { ...process.env, ...goCacheFallback(), CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (error) => resolve({ ok: false, stderr: error.message }));
+    child.on('close', (code) => resolve({ ok: code === 0, stderr }));
+  });
+}
+
+/**
+ * Builds (or finds the cached build of) the helper; returns its path or the reason it is unavailable. One process
+ * builds at a time (a lock file in .porthole/bin): parallel test workers and servers wait for that build instead of
+ * each compiling on a 2-core machine.
+ */
+export async function buildSandboxHelper(
+  log: (line: string) => void = () => {},
+): Promise<{ path: string } | { error: string }> {
+  const target = helperTarget();
+  if ('error' in target) return target;
+  if (existsSync(target.path)) return target;
   const go = findGo();
   if (!go) return { error: 'Go is not installed (looked for $GO, go on PATH, /usr/local/go/bin/go)' };
   mkdirSync(BIN_DIR, { recursive: true });
-  // Build under a unique name and rename: parallel test workers may build at the same time.
-  const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  const build = spawnSync(go, ['build', '-trimpath', '-o', temporary, '.'], {
-    cwd: SOURCE_DIR,
-    encoding: 'utf8',
-    env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-  });
-  if (build.status !== 0) {
-    rmSync(temporary, { force: true });
-    return { error: `building server/sandbox failed: ${(build.stderr || build.error?.message || '').trim()}` };
+  const lock = `${target.path}.lock`;
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    if (existsSync(target.path)) return target;
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch {
+      // Someone else is building; a lock older than five minutes belongs to a build that died.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { force: true });
+      } catch {
+        // the lock went away meanwhile
+      }
+      if (Date.now() > deadline) return { error: 'timed out waiting for another process to build server/sandbox' };
+      await sleep(250);
+    }
   }
-  renameSync(temporary, target);
-  return { path: target };
+  try {
+    if (existsSync(target.path)) return target;
+    log('local cluster: building the sandbox helper (server/sandbox) with Go, once per source change…');
+    const temporary = `${target.path}.${process.pid}.tmp`;
+    const build = await goBuild(go, temporary);
+    if (!build.ok) {
+      rmSync(temporary, { force: true });
+      return { error: `building server/sandbox failed: ${build.stderr.trim()}` };
+    }
+    renameSync(temporary, target.path);
+    return target;
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
-export function prepareSandbox(log: (line: string) => void, options: { disable?: boolean } = {}): Sandbox {
+export async function prepareSandbox(
+  log: (line: string) => void,
+  options: { disable?: boolean } = {},
+): Promise<Sandbox> {
   const root = process.getuid?.() === 0;
   const unconfined = (reason: string): Sandbox => {
     const uid = root ? NOBODY : (process.getuid?.() ?? NOBODY);
@@ -83,7 +142,7 @@ export function prepareSandbox(log: (line: string) => void, options: { disable?:
   };
   if (options.disable) return unconfined('disabled by option');
   if (process.platform !== 'linux') return unconfined(`user namespaces need Linux, this is ${process.platform}`);
-  const helper = buildSandboxHelper();
+  const helper = await buildSandboxHelper(log);
   if ('error' in helper) return unconfined(helper.error);
   const probe = spawnSync(helper.path, ['--probe'], { encoding: 'utf8' });
   if (probe.status !== 0) {
