@@ -1,10 +1,10 @@
 // The terminal's own features, in Debian's headless Chromium: renderer choice, search, copy and paste, the
 // session-expired screen that keeps open tabs, leaving the page, the picker's attach rules, the playground route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { launchChromium, newTestPage } from './browser.ts';
 import { startTestPorthole, type Porthole } from './porthole.ts';
-import { bufferLines, logIn, openTerminal, panel, run, typeInto, waitForLine } from './app.ts';
+import { bufferLines, logIn, openTerminal, panel, run, typeInto, waitForLine, waitForStatus } from './app.ts';
 
 let porthole: Porthole;
 let browser: Browser;
@@ -139,6 +139,46 @@ describe('leaving the page', () => {
     await until(() => shellExecs() === before);
     expect(shellExecs()).toBe(before);
     await other.context.close();
+  });
+});
+
+describe('a dropped connection', () => {
+  it('is told apart from an exit, and Reconnect re-attaches to the same process', async () => {
+    // A proxy between page and backend that can drop the socket. Playwright routes the page's WebSocket
+    // class, so this page uses a plain WebSocket (?websocket) instead of WebSocketStream.
+    const other = await newTestPage(browser, porthole.url);
+    try {
+      const routes: WebSocketRoute[] = [];
+      await other.page.routeWebSocket(/\/attach\?/, (ws) => {
+        ws.connectToServer();
+        routes.push(ws);
+      });
+      const url = new URL(porthole.loginUrl);
+      url.searchParams.set('websocket', '');
+      await logIn(other.page, url.href);
+      const tab = await openTerminal(other.page, 'ticker', 'main', 'attach');
+      const lastTick = async () =>
+        Math.max(
+          -1,
+          ...(await bufferLines(other.page, tab)).flatMap((line) => {
+            const m = /(\d+)\s*$/.exec(line);
+            return m?.[1] ? [Number(m[1])] : [];
+          }),
+        );
+      await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThanOrEqual(0);
+      await routes[0]?.close({ code: 4001, reason: 'dropped by a proxy' });
+      expect(await waitForStatus(other.page, tab, 'lost')).toBe(
+        'connection lost (close code 4001: dropped by a proxy)',
+      );
+      const beforeDrop = await lastTick();
+      await panel(other.page, tab).getByRole('button', { name: 'Reconnect' }).click();
+      await waitForStatus(other.page, tab, 'connected');
+      expect(routes).toHaveLength(2);
+      // The same process: its count goes on from where it was instead of starting again.
+      await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(beforeDrop);
+    } finally {
+      await other.context.close();
+    }
   });
 });
 

@@ -150,6 +150,39 @@ describe('a shell in a tab', () => {
   });
 });
 
+describe('output', () => {
+  it('arrives whole: every byte a command prints reaches Terminal.write (1.5 MiB of random input as base64)', async () => {
+    const input = 1536 * 1024;
+    const text = 4 * Math.ceil(input / 3);
+    const expected = text + 2 * Math.ceil(text / 76); // 76-column lines, CRLF from the TTY
+    await page.getByLabel('Exec command').fill(`head -c ${input} /dev/urandom | base64`);
+    let tab: string | null = null;
+    try {
+      tab = await openTerminal(page, 'shell');
+      expect(await waitForStatus(page, tab, 'exited', 60_000)).toBe('exited with code 0');
+      await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.idle(), tab);
+      const written = await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.bytesWritten, tab);
+      // First the page's part: everything the backend relayed from the cluster reached Terminal.write. Output
+      // payload = bytes relayed − one channel byte per message − the channel-3 Success status.
+      const relay = porthole.finishedRelays().at(-1);
+      expect(relay?.target.pod).toBe('shell');
+      const relayedOutput =
+        (relay?.bytesFromUpstream ?? 0) -
+        (relay?.messagesFromUpstream ?? 0) -
+        '{"metadata":{},"status":"Success"}'.length;
+      expect(written, 'bytes the backend relayed vs bytes at Terminal.write').toBe(relayedOutput);
+      // Then end to end: what the process printed (short here only = lost before the backend, cluster side).
+      expect(written, 'bytes the process printed vs bytes at Terminal.write').toBe(expected);
+      const lines = (await bufferLines(page, tab)).filter((l) => l !== '');
+      // The tail too: the last base64 line is the remainder of the text after full 76-column lines.
+      expect(lines.at(-1)).toMatch(new RegExp(`^[A-Za-z0-9+/]{${text % 76 || 76}}$`));
+    } finally {
+      await page.getByLabel('Exec command').fill('');
+      if (tab) await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+    }
+  });
+});
+
 describe('attach', () => {
   it('to ticker shows new lines arriving', async () => {
     const tab = await openTerminal(page, 'ticker', 'main', 'attach');
