@@ -160,6 +160,33 @@ describe.concurrent.each(VERSIONS)('kubectl %s', (version) => {
   });
 });
 
+describe('against a cluster without the v5 translator (legacy mode)', () => {
+  let legacy: LocalCluster;
+  let legacyConfig: string;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    legacy = await startLocalCluster({ log: (l) => lines.push(l), streamingMode: 'legacy' });
+    legacyConfig = join(dir, 'legacy-kubeconfig');
+    await legacy.writeKubeconfig(legacyConfig);
+  }, 120_000);
+  afterAll(async () => {
+    await legacy?.close();
+  });
+
+  it.each(VERSIONS)('kubectl %s falls back to SPDY after the 403 and gets a clear refusal', async (version) => {
+    const result = await slots.run(() => runKubectl(version, legacyConfig, ['exec', 'shell', '--', 'true']));
+    expect(result).toEqual({
+      stdout: '',
+      stderr:
+        'Error from server (Forbidden): SPDY is not supported by the Porthole local cluster: exec needs a WebSocket client offering v5.channel.k8s.io (kubectl 1.30 or newer)\n',
+      code: 1,
+    });
+    expect(lines).toContain(
+      'local cluster: refused a SPDY exec upgrade (X-Stream-Protocol-Version: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io)',
+    );
+  });
+});
+
 it('leaves no exec process behind', async () => {
   await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
 });
