@@ -213,3 +213,38 @@ describe('session expiry', () => {
     }
   });
 });
+
+describe('connections per session', () => {
+  it('at most maxRelaysPerSession open at once (429, no upstream connection); refused and closed ones free their slot', async () => {
+    const t = await startTestPorthole(fake, certs, { maxRelaysPerSession: 2 });
+    try {
+      const cookie = await login(t);
+      for (let i = 0; i < 3; i++) {
+        const refused = await openBrowserSocket(
+          t,
+          '/clusters/fake/api/v1/namespaces/default/pods/missing/exec' + TTY_QUERY,
+          {
+            cookie,
+          },
+        );
+        expect(refused.ok ? 101 : refused.status).toBe(404);
+      }
+      const a = await relayed(t, cookie);
+      const b = await relayed(t, cookie);
+      const connections = fake.connections;
+      const third = await openBrowserSocket(t, SHELL_PATH + TTY_QUERY, { cookie });
+      expect(third.ok ? 101 : third.status).toBe(429);
+      expect(fake.connections).toBe(connections);
+      // Another session has its own allowance.
+      const other = await relayed(t, await login(t));
+      a.ws.close(1000);
+      await a.closed;
+      await waitUntil(() => t.porthole.relays().length === 2, 'the closed relay is gone');
+      const c = await relayed(t, cookie);
+      for (const r of [b, c, other]) r.ws.close(1000);
+      await Promise.all([b.closed, c.closed, other.closed]);
+    } finally {
+      await t.close();
+    }
+  });
+});

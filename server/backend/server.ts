@@ -53,6 +53,8 @@ export interface PortholeOptions {
   connectTimeoutMs?: number;
   /** Largest single WebSocket message either way. Default 8 MiB (the channel protocol uses ≤ 32 KiB). */
   maxMessageBytes?: number;
+  /** Open exec/attach connections per session. Default 64 (a page has one per terminal tab). */
+  maxRelaysPerSession?: number;
 }
 
 export interface Porthole {
@@ -226,6 +228,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     maxMessageBytes: options.maxMessageBytes ?? 8 * 1024 * 1024,
+    maxRelaysPerSession: options.maxRelaysPerSession ?? 64,
     log,
     relays,
     onRelayEnd: (stats) => {

@@ -31,6 +31,8 @@ export interface UpgradeOptions {
   connectTimeoutMs: number;
   /** Largest single message accepted from either side. */
   maxMessageBytes: number;
+  /** Open (and opening) exec/attach connections one session may hold; more get 429. */
+  maxRelaysPerSession: number;
   log: (line: string) => void;
   /** Every live relay, for shutdown and for tests/audit. */
   relays: Set<Relay>;
@@ -83,6 +85,8 @@ export function createUpgradeHandler(options: UpgradeOptions) {
     handleProtocols: (_offered, req) => chosenProtocol.get(req) || false,
   });
 
+  const openPerSession = new WeakMap<Session, number>();
+
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const origin = req.headers.origin;
@@ -133,14 +137,35 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       options.log(`dropped ${offered.length - forwarded.length} credential-like subprotocol(s) offered by the browser`);
     }
 
+    const open = openPerSession.get(session) ?? 0;
+    if (open >= options.maxRelaysPerSession) {
+      writeRawJsonError(
+        socket,
+        429,
+        `this session already has ${open} open connections (at most ${options.maxRelaysPerSession})`,
+      );
+      return;
+    }
+    openPerSession.set(session, open + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      openPerSession.set(session, (openPerSession.get(session) ?? 1) - 1);
+    };
+
     let target;
     try {
       target = await cluster.upstream({ sessionId: session.id });
     } catch (error) {
+      release();
       writeRawJsonError(socket, 503, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
       return;
     }
-    if (socket.destroyed) return;
+    if (socket.destroyed) {
+      release();
+      return;
+    }
 
     const route = request.route;
     const relayTarget: RelayTarget = {
@@ -171,6 +196,7 @@ export function createUpgradeHandler(options: UpgradeOptions) {
         maxPayload: options.maxMessageBytes,
       });
     } catch (error) {
+      release();
       writeRawJsonError(
         socket,
         502,
@@ -180,9 +206,15 @@ export function createUpgradeHandler(options: UpgradeOptions) {
     }
 
     let settled = false;
+    let relayed = false;
+    // Until a relay owns it, the slot is freed when the upstream attempt ends, whichever way it ends.
+    upstream.once('close', () => {
+      if (!relayed) release();
+    });
     const browserGone = () => {
       if (settled) return;
       settled = true;
+      release();
       upstream.terminate();
     };
     socket.once('close', browserGone);
@@ -193,6 +225,7 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       const reply = () => {
         if (settled) return;
         settled = true;
+        release();
         clientRequest.destroy();
         const status = answer.statusCode ?? 502;
         const body = Buffer.concat(chunks);
@@ -215,6 +248,7 @@ export function createUpgradeHandler(options: UpgradeOptions) {
     upstream.on('error', (error: Error) => {
       if (settled) return;
       settled = true;
+      release();
       const timedOut = /timed out/i.test(error.message);
       options.log(`${what}: cannot open the cluster WebSocket: ${error.message}`);
       writeRawJsonError(
@@ -245,9 +279,11 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       let upgraded = false;
       wss.handleUpgrade(req, socket, head, (browser) => {
         upgraded = true;
+        relayed = true;
         const relay = new Relay(browser, upstream, relayTarget, options.timing, options.limits, {
           onActivity: () => options.sessions.touch(session),
           onEnd: (stats) => {
+            release();
             options.relays.delete(relay);
             session.onEnd.delete(endWithSession);
             const b = stats.browserClose;
