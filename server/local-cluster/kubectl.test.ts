@@ -1,11 +1,11 @@
 // Interop with real kubectl 1.30–1.33 against the local cluster: what a person types, with exact outputs and exit
 // codes. The versions run concurrently, at most three kubectl processes at a time.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from './index.ts';
-import { kubectl as runKubectl, KubectlInTerminal, Slots } from './testing/kubectl.ts';
+import { kubectl as runKubectl, kubectlBinary, KubectlInTerminal, Slots } from './testing/kubectl.ts';
 
 const VERSIONS = ['1.30', '1.31', '1.32', '1.33'];
 const slots = new Slots(3);
@@ -14,6 +14,9 @@ let dir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
+  const missing = VERSIONS.map(kubectlBinary).filter((binary) => !existsSync(binary));
+  if (missing.length > 0)
+    throw new Error(`the interop tests need the real kubectl binaries; missing: ${missing.join(', ')}`);
   cluster = await startLocalCluster({ log: () => {} });
   dir = mkdtempSync(join(tmpdir(), 'porthole-kubectl-'));
   kubeconfig = join(dir, 'kubeconfig');
