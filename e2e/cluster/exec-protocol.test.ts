@@ -2,9 +2,17 @@
 // the channel-3 status and the close code — compared with the expectations in the project's exec-protocol notes
 // (§1.6, §2.6, §9 G1–G3, G10). Where the real apiserver differs, the row says so with `kubernetes:`, the test
 // pins Kubernetes' answer, and the difference is printed and written to test-results/cluster-exec-protocol.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
+import {
+  goAvailable,
+  HARNESS_START_TIMEOUT_MS,
+  mintToken,
+  reportSkipped,
+  useHarness,
+  type Harness,
+} from './harness.ts';
+import { kubectl, waitUntilAllowed } from './kubectl.ts';
 import { byChannel, captureExec, header, type Capture } from './raw-websocket.ts';
 import { refused, rows } from './exec-cases.ts';
 
@@ -77,6 +85,65 @@ describe.runIf(goAvailable)('exec protocol as answered by the real kube-apiserve
     expect(ticks).toEqual(ticks.map((_, i) => ticks[0]! + i));
     // No status on channel 3: the process did not end, the client left.
     expect(capture.closeCode).toBe(1000);
+  });
+
+  describe('the bearer token as a WebSocket subprotocol (what a browser sends)', () => {
+    const bearer = (token: string) =>
+      `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+    const path = '/api/v1/namespaces/default/pods/multi/exec?command=echo&command=hello&container=app&stdout=true';
+    let token = '';
+
+    beforeAll(async () => {
+      // oidc:browser-user may get pods/exec (the WebSocket verb) and nothing else.
+      const objects = {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'Role',
+            metadata: { name: 'browser-user', namespace: 'default' },
+            rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get'] }],
+          },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'browser-user', namespace: 'default' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'browser-user' },
+            subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'oidc:browser-user' }],
+          },
+        ],
+      };
+      const applied = await kubectl('1.33', harness.ready.kubeconfig, ['apply', '-f', '-'], {
+        input: JSON.stringify(objects),
+      });
+      expect(applied.code).toBe(0);
+      await waitUntilAllowed(harness.ready.kubeconfig, 'oidc:browser-user', 'get', 'exec');
+      token = await mintToken(harness.ready, { sub: 'browser-user' });
+    });
+
+    it('a JWT in the subprotocol authenticates; the 101 names only the channel protocol', async () => {
+      const target = { server: harness.ready.server, ca: readFileSync(harness.ready.caFile) };
+      const capture = await captureExec(target, path, ['v5.channel.k8s.io', 'v4.channel.k8s.io', bearer(token)]);
+      record.push({ name: 'bearer subprotocol', path, head: capture.head, frames: capture.frames });
+      expect(capture.head[0]).toBe('HTTP/1.1 101 Switching Protocols');
+      expect(capture.head[4]).toBe('Sec-WebSocket-Protocol: v5.channel.k8s.io');
+      expect(byChannel(capture.frames)).toEqual([
+        [1, ''],
+        [1, 'hello\n'],
+        [3, '{"metadata":{},"status":"Success"}'],
+      ]);
+    });
+
+    it('an invalid token in the subprotocol: 401 before any upgrade', async () => {
+      const target = { server: harness.ready.server, ca: readFileSync(harness.ready.caFile) };
+      const capture = await captureExec(target, path, ['v5.channel.k8s.io', bearer('not-a-token')]);
+      record.push({ name: 'bearer subprotocol, bad token', path, head: capture.head, body: capture.frames[0]?.text });
+      expect(capture.head[0]).toBe('HTTP/1.1 401 Unauthorized');
+      expect(capture.frames[0]?.text).toBe(
+        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}\n',
+      );
+    });
   });
 
   it.each(refused)('refused before the upgrade: $name', async (row) => {

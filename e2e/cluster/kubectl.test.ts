@@ -11,7 +11,7 @@ import {
   useHarness,
   type Harness,
 } from './harness.ts';
-import { kubectl, KUBECTL_VERSIONS, KubectlTerminal } from './kubectl.ts';
+import { kubectl, KUBECTL_VERSIONS, KubectlTerminal, waitUntilAllowed } from './kubectl.ts';
 
 reportSkipped('e2e/cluster/kubectl.test.ts (real kubectl exec/attach through a real kube-apiserver)');
 
@@ -130,6 +130,7 @@ describe.runIf(goAvailable)('real kubectl through the real kube-apiserver', () =
         input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [role, binding] }),
       });
       expect(applied.code).toBe(0);
+      for (const verb of verbs) await waitUntilAllowed(kubeconfig, `oidc:${user}`, verb, 'exec');
       token = await mintToken(harness.ready, { sub: user });
     });
 

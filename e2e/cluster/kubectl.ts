@@ -99,3 +99,25 @@ export class KubectlTerminal {
     }
   }
 }
+
+/** Waits until RBAC (its informer cache) lets `user` do `verb` on pods/`subresource` — grants apply asynchronously. */
+export async function waitUntilAllowed(
+  kubeconfig: string,
+  user: string,
+  verb: string,
+  subresource: string,
+): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const check = await kubectl('1.33', kubeconfig, [
+      'auth',
+      'can-i',
+      verb,
+      'pods',
+      `--subresource=${subresource}`,
+      `--as=${user}`,
+    ]);
+    if (check.stdout === 'yes\n') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`RBAC never allowed ${user} to ${verb} pods/${subresource}`);
+}

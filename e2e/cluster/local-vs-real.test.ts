@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../server/local-cluster/index.ts';
 import { refused, rows } from './exec-cases.ts';
-import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
+import {
+  goAvailable,
+  HARNESS_START_TIMEOUT_MS,
+  mintToken,
+  reportSkipped,
+  useHarness,
+  type Harness,
+} from './harness.ts';
+import { kubectl, waitUntilAllowed } from './kubectl.ts';
 import { byChannel, captureExec, harnessTarget, type Capture, type Target } from './raw-websocket.ts';
 
 reportSkipped('e2e/cluster/local-vs-real.test.ts (local cluster compared with a real kube-apiserver)');
@@ -62,6 +70,36 @@ describe.runIf(goAvailable)('local cluster vs the real kube-apiserver: exec and 
     // Same Status, same wording. (Byte for byte they differ: the real apiserver ends the body with a newline,
     // which exec-protocol.test.ts pins; the local cluster does not yet. Reported to the lead.)
     expect(JSON.parse(fromLocal.frames[0]?.text ?? 'null')).toEqual(JSON.parse(fromReal.frames[0]?.text ?? 'null'));
+  });
+
+  it.each([
+    ['a valid token', true],
+    ['an invalid token', false],
+  ])('the bearer token as a WebSocket subprotocol (as a browser sends it): %s', async (_name, valid) => {
+    const bearer = (token: string) =>
+      `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+    const path = '/api/v1/namespaces/default/pods/multi/exec?command=echo&command=hello&container=app&stdout=true';
+    // The real apiserver gets a JWT from the harness's issuer for a user bound to cluster-admin (its groups are
+    // prefixed "oidc:", so it cannot claim system:masters).
+    const bound = await kubectl('1.33', harness.ready.kubeconfig, [
+      'create',
+      'clusterrolebinding',
+      `browser-admin-${Date.now()}`,
+      '--clusterrole=cluster-admin',
+      '--user=oidc:browser-admin',
+    ]);
+    expect(bound.code).toBe(0);
+    await waitUntilAllowed(harness.ready.kubeconfig, 'oidc:browser-admin', 'get', 'exec');
+    const jwt = await mintToken(harness.ready, { sub: 'browser-admin' });
+    const offer = (token: string) => ['v5.channel.k8s.io', 'v4.channel.k8s.io', bearer(valid ? token : 'not-a-token')];
+    const fromReal = await captureExec({ server: real.server, ca: real.ca }, path, offer(jwt));
+    const fromLocal = await captureExec({ server: localTarget.server, ca: localTarget.ca }, path, offer(local.token));
+    if (valid) {
+      expect(comparable(fromLocal)).toEqual(comparable(fromReal));
+    } else {
+      expect(fromLocal.head[0]).toBe(fromReal.head[0]);
+      expect(JSON.parse(fromLocal.frames[0]?.text ?? 'null')).toEqual(JSON.parse(fromReal.frames[0]?.text ?? 'null'));
+    }
   });
 
   it('v5 attach (output only) to the ticker: the same framing', async () => {
