@@ -248,3 +248,38 @@ describe('connections per session', () => {
     }
   });
 });
+
+describe('logout while the cluster is still answering', () => {
+  it('the connection that completes afterwards is closed at once (1008) and its shell gets Ctrl-D', async () => {
+    const t = await startTestPorthole(fake, certs);
+    let release!: () => void;
+    fake.beforeUpgrade = () => new Promise<void>((resolve) => (release = resolve));
+    try {
+      const cookie = await login(t);
+      const upgrades = fake.requests.filter((r) => r.upgrade).length;
+      const sessions = fake.sessions.length;
+      const pending = openBrowserSocket(t, SHELL_PATH + TTY_QUERY, { cookie });
+      await waitUntil(
+        () => fake.requests.filter((r) => r.upgrade).length > upgrades,
+        'the upgrade reached the cluster',
+      );
+      const logout = await fetch(`${t.origin}/porthole/api/logout`, {
+        method: 'POST',
+        headers: { Cookie: cookie, Origin: t.origin },
+      });
+      expect(logout.status).toBe(204);
+      release();
+      const result = await pending;
+      await waitUntil(() => fake.sessions.length > sessions, 'the upstream session exists');
+      const upstream = fake.sessions[fake.sessions.length - 1] as FakeSession;
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(await result.socket.closed).toEqual({ code: 1008, reason: 'session ended' });
+      await upstream.closed;
+      expect(upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
+    } finally {
+      fake.beforeUpgrade = () => Promise.resolve();
+      await t.close();
+    }
+  });
+});

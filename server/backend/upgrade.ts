@@ -296,8 +296,10 @@ export function createUpgradeHandler(options: UpgradeOptions) {
           },
         });
         const endWithSession = (why: string) => relay.shutdown(1008, why);
-        session.onEnd.add(endWithSession);
         options.relays.add(relay);
+        // The session may have ended (logout, expiry) while the cluster was answering.
+        if (options.sessions.get(session.id) !== session) relay.shutdown(1008, 'session ended');
+        else session.onEnd.add(endWithSession);
         options.log(`${what} opened (${upstream.protocol || 'no subprotocol'}${relayTarget.tty ? ', tty' : ''})`);
       });
       // ws completes synchronously, or not at all (a half-closed browser socket is destroyed instead).

@@ -40,6 +40,8 @@ export interface FakeCluster {
   sessions: FakeSession[];
   /** Called for every accepted exec/attach WebSocket. */
   onSession: (session: FakeSession) => void;
+  /** Awaited before answering an upgrade with 101 (to hold a handshake open). */
+  beforeUpgrade: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startFakeCluster(options: {
     requests: [],
     sessions: [],
     onSession: () => {},
+    beforeUpgrade: () => Promise.resolve(),
     close: async () => {
       for (const s of fake.sessions) s.ws.terminate();
       for (const socket of sockets) socket.destroy();
@@ -155,23 +158,25 @@ export async function startFakeCluster(options: {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'); // the CRI server's answer to no acceptable subprotocol
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const received: FakeFrame[] = [];
-      ws.on('message', (data: Buffer, isBinary: boolean) => received.push({ data, isBinary }));
-      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-        ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
-      );
-      const session: FakeSession = {
-        ws,
-        url: req.url ?? '',
-        headers: req.headers,
-        protocol: ws.protocol,
-        received,
-        closed,
-      };
-      fake.sessions.push(session);
-      fake.onSession(session);
-    });
+    void fake.beforeUpgrade().then(() =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const received: FakeFrame[] = [];
+        ws.on('message', (data: Buffer, isBinary: boolean) => received.push({ data, isBinary }));
+        const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+          ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+        );
+        const session: FakeSession = {
+          ws,
+          url: req.url ?? '',
+          headers: req.headers,
+          protocol: ws.protocol,
+          received,
+          closed,
+        };
+        fake.sessions.push(session);
+        fake.onSession(session);
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   fake.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
