@@ -90,3 +90,10 @@ export function terminalSize(page: Page, tabId: string): Promise<{ cols: number;
     return { cols: term?.cols ?? 0, rows: term?.rows ?? 0 };
   }, tabId);
 }
+
+/** Closes a tab with its own close button (named after the tab's title). */
+export async function closeTab(page: Page, tabId: string): Promise<void> {
+  const title = await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.title ?? null, tabId);
+  if (title === null) throw new Error(`no open tab ${tabId}`);
+  await page.getByRole('button', { name: `Close ${title}`, exact: true }).click();
+}

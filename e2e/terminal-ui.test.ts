@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { launchChromium, newTestPage } from './browser.ts';
 import { startTestPorthole, type Porthole } from './porthole.ts';
-import { bufferLines, logIn, openTerminal, panel, run, typeInto, waitForLine, waitForStatus } from './app.ts';
+import { bufferLines, closeTab, logIn, openTerminal, panel, run, typeInto, waitForLine, waitForStatus } from './app.ts';
 
 let porthole: Porthole;
 let browser: Browser;
@@ -39,7 +39,7 @@ describe('renderer', () => {
     const renderer = panel(page, tab).locator('.renderer');
     expect(await renderer.innerText()).toBe('renderer: DOM');
     expect(await renderer.getAttribute('title')).toMatch(/software-rendered \(.*(SwiftShader|llvmpipe)/i);
-    await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+    await closeTab(page, tab);
   });
 
   it('?renderer=webgl runs the WebGL renderer, and the terminal works with it', async () => {

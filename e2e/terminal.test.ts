@@ -7,6 +7,7 @@ import { launchChromium, newTestPage } from './browser.ts';
 import { startTestPorthole, type Porthole } from './porthole.ts';
 import {
   bufferLines,
+  closeTab,
   logIn,
   openTerminal,
   panel,
@@ -144,7 +145,7 @@ describe('a shell in a tab', () => {
   it('after closing the tab, its shell process is gone', async () => {
     const running = shellExecPids();
     expect(running.length).toBeGreaterThan(0);
-    await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+    await closeTab(page, tab);
     const left = await eventually(shellExecPids, (pids) => pids.length === 0);
     expect(left).toEqual([]);
   });
@@ -178,7 +179,7 @@ describe('output', () => {
       expect(lines.at(-1)).toMatch(new RegExp(`^[A-Za-z0-9+/]{${text % 76 || 76}}$`));
     } finally {
       await page.getByLabel('Exec command').fill('');
-      if (tab) await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+      if (tab) await closeTab(page, tab);
     }
   });
 });
@@ -194,7 +195,7 @@ describe('attach', () => {
     const first = await eventually(numbers, (n) => n.length > 0);
     const later = await eventually(numbers, (n) => Math.max(...n) >= Math.max(...first) + 2, 8_000);
     expect(Math.max(...later)).toBeGreaterThanOrEqual(Math.max(...first) + 2);
-    await page.getByRole('button', { name: 'Close attach default/ticker/main', exact: true }).click();
+    await closeTab(page, tab);
     // Closing an attach tab must not end the container's main process: it keeps ticking for the next person.
     const tab2 = await openTerminal(page, 'ticker', 'main', 'attach');
     await waitForLine(page, tab2, /\d+\s*$/);
@@ -203,7 +204,7 @@ describe('attach', () => {
         .processes()
         .some((p) => p.pod === 'ticker' && p.kind === 'main'),
     ).toBe(true);
-    await page.getByRole('button', { name: 'Close attach default/ticker/main', exact: true }).click();
+    await closeTab(page, tab2);
   });
 });
 
@@ -216,14 +217,14 @@ describe('two tabs at once', () => {
     expect(new Set(shellExecPids()).size).toBe(2);
     // b is the active tab; write in b, then switch to a and write there.
     await run(page, b, 'echo tab-b-$((2*2))', /^tab-b-4$/);
-    await page.getByRole('tab', { name: 'default/shell/main' }).first().click();
+    expect(await page.getByRole('tab').allInnerTexts()).toEqual(['default/shell/main', 'default/shell/main (2)']);
+    await page.getByRole('tab', { name: 'default/shell/main', exact: true }).click();
     await run(page, a, 'echo tab-a-$((3*3))', /^tab-a-9$/);
     expect((await bufferLines(page, a)).some((l) => l === 'tab-b-4')).toBe(false);
     expect((await bufferLines(page, b)).some((l) => l === 'tab-a-9')).toBe(false);
     expect(await statusText(page, b)).toMatch(/^connected/);
-    for (const name of ['Close default/shell/main', 'Close default/shell/main']) {
-      await page.getByRole('button', { name, exact: true }).first().click();
-    }
+    await closeTab(page, a);
+    await closeTab(page, b);
     expect(await eventually(shellExecPids, (pids) => pids.length === 0)).toEqual([]);
   });
 });

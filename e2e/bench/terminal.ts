@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../../server/local-cluster/index.ts';
 import { launchChromium, newTestPage } from '../browser.ts';
 import { ensureAppBuilt } from '../porthole.ts';
-import { logIn, openTerminal, panel, run, waitForStatus } from '../app.ts';
+import { closeTab, logIn, openTerminal, panel, run, waitForStatus } from '../app.ts';
 
 const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         `max unparsed in xterm ${kib(flow.maxUnparsedBytes)}, max queued ${kib(flow.maxQueuedBytes)}, transport paused ${flow.pauses}×`,
       ]);
     }
-    await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+    await closeTab(page, bulk);
     await page.getByLabel('Exec command').fill('');
 
     // 2. Keystroke → echo latency, measured in the page: keydown to the character parsed into xterm's buffer.
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       'keystroke → echo',
       `p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms (${samples.length} keys)`,
     ]);
-    await page.getByRole('button', { name: 'Close default/shell/main', exact: true }).click();
+    await closeTab(page, shell);
 
     // 3. The protocol ceiling: real kubectl, same command, output to /dev/null, straight to the cluster.
     const kubectlStart = performance.now();

@@ -38,7 +38,11 @@ export function useTerminalTabs(
   const open = useCallback(
     (target: TerminalTarget) => {
       const id = `tab-${nextTabId++}`;
-      const title = targetTitle(target);
+      // Distinct names for tabs on the same container, so each tab and its close button can be told apart.
+      const base = targetTitle(target);
+      const taken = new Set(tabsRef.current.map((t) => t.title));
+      let title = base;
+      for (let n = 2; taken.has(title); n++) title = `${base} (${n})`;
       const controller = new TerminalController(target, {
         openSession,
         renderer: rendererOverride(location.search),
