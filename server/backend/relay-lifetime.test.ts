@@ -58,7 +58,7 @@ describe('pings per hop', () => {
   let cookie: string;
   beforeAll(async () => {
     t = await startTestPorthole(fake, certs, {
-      timing: { browserPingMs: 50, browserMissedPongs: 2, upstreamPingMs: 50, upstreamPongTimeoutMs: 300 },
+      timing: { browserPingMs: 200, browserMissedPongs: 3, upstreamPingMs: 200, upstreamPongTimeoutMs: 2000 },
     });
     cookie = await login(t);
   });
