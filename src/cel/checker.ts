@@ -39,10 +39,19 @@ const TYPE_IDENTS: Record<string, CelType> = {
 export function check(parsed: ParsedExpr, env: Environment): CheckResult {
   const c = new Checker(env);
   const t = c.check(parsed.expr, []);
+  c.validateLiterals();
   return { type: substitute(t, c.subst, true), overloads: c.overloads, issues: c.issues };
 }
 
 type Scope = ReadonlyArray<ReadonlyMap<string, CelType>>;
+
+interface LiteralPart {
+  id: number;
+  type: CelType;
+}
+type Literal =
+  | { kind: 'list'; elements: LiteralPart[]; exempt: boolean }
+  | { kind: 'map'; entries: { key: LiteralPart; value: LiteralPart }[]; exempt: boolean };
 
 class Checker {
   readonly issues: CheckIssue[] = [];
@@ -50,6 +59,7 @@ class Checker {
   readonly subst: Substitution = new Map();
   private fresh = 0;
   private homogeneousExempt = 0;
+  private readonly literals: Literal[] = [];
 
   constructor(private readonly env: Environment) {}
 
@@ -200,12 +210,13 @@ class Checker {
     const exempt = e.fn === 'format' && this.env.homogeneousAggregateLiterals;
     if (exempt) this.homogeneousExempt++;
     let args: CelType[];
+    let target: CelType | undefined;
     try {
       args = e.args.map((a) => this.check(a, scope));
+      target = e.target ? this.check(e.target, scope) : undefined;
     } finally {
       if (exempt) this.homogeneousExempt--;
     }
-    const target = e.target ? this.check(e.target, scope) : undefined;
     switch (e.fn) {
       case '_&&_':
       case '_||_':
@@ -264,20 +275,45 @@ class Checker {
     return this.error(id, `found no matching overload for '${fn}' applied to '${sig}'`);
   }
 
-  /** HomogeneousAggregateLiterals: every element must be assignable to the first one's type (dyn excepted). */
-  private joinHomogeneous(id: number, previous: CelType | undefined, current: CelType): CelType {
+  /** cel-go's joinTypes without the checker option: assignable types keep the more general one, else dyn. */
+  private joinLiteral(previous: CelType | undefined, current: CelType): CelType {
     if (previous === undefined) return current;
     const s = new Map(this.subst);
     if (assignable(previous, current, s)) {
       for (const [k, v] of s) this.subst.set(k, v);
       return isDynLike(this.resolved(current)) ? current : previous;
     }
-    if (!this.env.homogeneousAggregateLiterals || this.homogeneousExempt > 0) return T.dyn;
-    this.error(
-      id,
-      `expected type '${typeString(substitute(previous, this.subst, true))}' but found '${typeString(substitute(current, this.subst, true))}'`,
-    );
-    return previous;
+    return T.dyn;
+  }
+
+  /**
+   * ValidateHomogeneousAggregateLiterals, run after checking as cel-go's AST validator does: list elements (and map
+   * keys and values) must have equivalent types, dyn included; one issue per list, one per map entry.
+   */
+  validateLiterals(): void {
+    if (!this.env.homogeneousAggregateLiterals) return;
+    const final = (t: CelType) => typeString(substitute(t, this.subst, true));
+    const mismatch = (id: number, want: CelType, got: CelType) =>
+      this.error(id, `expected type '${final(want)}' but found '${final(got)}'`);
+    for (const lit of this.literals) {
+      if (lit.exempt) continue;
+      if (lit.kind === 'list') {
+        const [first, ...rest] = lit.elements;
+        for (const el of rest) {
+          if (final(el.type) !== final(first!.type)) {
+            mismatch(el.id, first!.type, el.type);
+            break;
+          }
+        }
+      } else {
+        const [first, ...rest] = lit.entries;
+        for (const en of rest) {
+          if (final(en.key.type) !== final(first!.key.type)) mismatch(en.key.id, first!.key.type, en.key.type);
+          if (final(en.value.type) !== final(first!.value.type))
+            mismatch(en.value.id, first!.value.type, en.value.type);
+        }
+      }
+    }
   }
 
   private unwrapOptional(id: number, t: CelType): CelType {
@@ -289,24 +325,30 @@ class Checker {
 
   private checkList(e: Extract<Expr, { kind: 'list' }>, scope: Scope): CelType {
     let elem: CelType | undefined;
+    const elements: LiteralPart[] = [];
     e.elements.forEach((el, i) => {
       let t = this.check(el, scope);
       if (e.optionalIndices.includes(i)) t = this.unwrapOptional(el.id, t);
-      elem = this.joinHomogeneous(el.id, elem, t);
+      elem = this.joinLiteral(elem, t);
+      elements.push({ id: el.id, type: t });
     });
+    if (elements.length > 1) this.literals.push({ kind: 'list', elements, exempt: this.homogeneousExempt > 0 });
     return T.list(elem ?? this.freshVar());
   }
 
   private checkMap(e: Extract<Expr, { kind: 'map' }>, scope: Scope): CelType {
     let key: CelType | undefined;
     let value: CelType | undefined;
+    const entries: { key: LiteralPart; value: LiteralPart }[] = [];
     for (const entry of e.entries) {
       const k = this.check(entry.key, scope);
       let v = this.check(entry.value, scope);
       if (entry.optional) v = this.unwrapOptional(entry.value.id, v);
-      key = this.joinHomogeneous(entry.key.id, key, k);
-      value = this.joinHomogeneous(entry.value.id, value, v);
+      key = this.joinLiteral(key, k);
+      value = this.joinLiteral(value, v);
+      entries.push({ key: { id: entry.key.id, type: k }, value: { id: entry.value.id, type: v } });
     }
+    if (entries.length > 1) this.literals.push({ kind: 'map', entries, exempt: this.homogeneousExempt > 0 });
     return T.map(key ?? this.freshVar(), value ?? this.freshVar());
   }
 

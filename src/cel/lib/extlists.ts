@@ -57,7 +57,8 @@ export const extListsLibrary: Library = {
       method(`list(${t})`, 'sort', [], `list(${t})`, ([l]) => {
         const items = list(l!);
         // Elements of different runtime types (possible through dyn) cannot be ordered.
-        if (items.some((v) => typeName(v) !== typeName(items[0]!))) return fail('no such overload');
+        if (items.some((v) => typeName(v) !== typeName(items[0]!)))
+          return fail('list elements must have the same type');
         return Object.freeze([...items].sort(cmp));
       }),
     ),

@@ -31,6 +31,7 @@ export class QuantityValue extends OpaqueValue {
     num: bigint,
     den: bigint,
     readonly text?: string,
+    readonly int64Representable = true,
   ) {
     super();
     const g = gcd(num, den) || 1n;
@@ -55,8 +56,8 @@ export class QuantityValue extends OpaqueValue {
 /** Parses a quantity; returns an error text when the string is not one. */
 export function parseQuantity(s: string): QuantityValue | string {
   const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(s);
-  if (!s || !m || (m[2] === '' && (m[3] ?? '') === ''))
-    return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  // apimachinery accepts an empty number ("Mi", "k", "." are zero quantities); only "" and junk are rejected.
+  if (!s || !m) return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
   const [, sign, whole, frac = '', suffix = ''] = m;
   let num = BigInt((whole || '0') + frac);
   let den = 10n ** BigInt(frac.length);
@@ -74,7 +75,8 @@ export function parseQuantity(s: string): QuantityValue | string {
     if (x >= 0) num *= 10n ** BigInt(x);
     else den *= 10n ** BigInt(-x);
   }
-  return new QuantityValue(num, den, s);
+  // A fraction with a binary suffix is held as inf.Dec by apimachinery, whose AsInt64 then fails.
+  return new QuantityValue(num, den, s, !(suffix in BINARY && frac !== ''));
 }
 
 function quantity(s: string): QuantityValue {
@@ -84,7 +86,7 @@ function quantity(s: string): QuantityValue {
 
 const q = (v: Value) => v as QuantityValue;
 const asQ = (v: Value) => (typeof v === 'bigint' ? new QuantityValue(v, 1n) : q(v));
-const isInt64 = (x: QuantityValue) => x.den === 1n && x.num <= INT64_MAX && x.num >= INT64_MIN;
+const isInt64 = (x: QuantityValue) => x.int64Representable && x.den === 1n && x.num <= INT64_MAX && x.num >= INT64_MIN;
 
 export const quantityLibrary: Library = {
   name: 'kubernetes quantity',
@@ -92,7 +94,8 @@ export const quantityLibrary: Library = {
   overloads: [
     func('quantity', ['string'], 'kubernetes.Quantity', ([s]) => quantity(s as string)),
     func('isQuantity', ['string'], 'bool', ([s]) => typeof parseQuantity(s as string) !== 'string'),
-    method('kubernetes.Quantity', 'sign', [], 'int', ([a]) => BigInt(q(a!).num > 0n ? 1 : q(a!).num < 0n ? -1 : 0)),
+    // sign is a global function in Kubernetes (`sign(q)`), not a method.
+    func('sign', ['kubernetes.Quantity'], 'int', ([a]) => BigInt(q(a!).num > 0n ? 1 : q(a!).num < 0n ? -1 : 0)),
     method('kubernetes.Quantity', 'isInteger', [], 'bool', ([a]) => isInt64(q(a!))),
     method('kubernetes.Quantity', 'asInteger', [], 'int', ([a]) =>
       isInt64(q(a!)) ? q(a!).num : fail('cannot convert value to integer'),
@@ -101,11 +104,13 @@ export const quantityLibrary: Library = {
     ...['kubernetes.Quantity', 'int'].flatMap((t) => [
       method('kubernetes.Quantity', 'add', [t], 'kubernetes.Quantity', ([a, b]) => {
         const [x, y] = [q(a!), asQ(b!)];
-        return new QuantityValue(x.num * y.den + y.num * x.den, x.den * y.den);
+        const repr = x.int64Representable && y.int64Representable;
+        return new QuantityValue(x.num * y.den + y.num * x.den, x.den * y.den, undefined, repr);
       }),
       method('kubernetes.Quantity', 'sub', [t], 'kubernetes.Quantity', ([a, b]) => {
         const [x, y] = [q(a!), asQ(b!)];
-        return new QuantityValue(x.num * y.den - y.num * x.den, x.den * y.den);
+        const repr = x.int64Representable && y.int64Representable;
+        return new QuantityValue(x.num * y.den - y.num * x.den, x.den * y.den, undefined, repr);
       }),
     ]),
     method(
