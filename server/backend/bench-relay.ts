@@ -13,7 +13,7 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 async function main(): Promise<void> {
   const certs = makeTestCertificates();
   const fake = await startFakeCluster({ certs });
-  const t = await startTestPorthole(fake, certs, { log: () => {} });
+  const t = await startTestPorthole(fake, certs, { log: () => {}, maxRelaysPerSession: 1000 });
   const cookie = await login(t);
   const rows: Array<[string, string]> = [];
 
