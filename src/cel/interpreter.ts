@@ -4,6 +4,7 @@
 
 import type { Comprehension, Expr } from './ast.ts';
 import type { CallContext, Overload } from './decls.ts';
+import { callCost } from './cost.ts';
 import type { Environment } from './env.ts';
 import type { CelType } from './types.ts';
 import {
@@ -81,7 +82,7 @@ export class Interpreter {
         return this.select(operand, e.field, e.id);
       }
       case 'list': {
-        this.charge(10);
+        if (!isConstantLiteral(e)) this.charge(10);
         const out: Value[] = [];
         e.elements.forEach((el, i) => {
           const v = this.eval(el, frames, globals);
@@ -93,7 +94,7 @@ export class Interpreter {
         return Object.freeze(out);
       }
       case 'map': {
-        this.charge(30);
+        if (!isConstantLiteral(e)) this.charge(30);
         const entries: [Value, Value][] = [];
         for (const entry of e.entries) {
           const k = this.eval(entry.key, frames, globals);
@@ -276,7 +277,8 @@ export class Interpreter {
       case '_[_]': {
         const c = this.eval(e.args[0]!, frames, globals);
         const k = this.eval(e.args[1]!, frames, globals);
-        this.charge(1);
+        // A qualifier costs 1; indexing a computed value (not a variable path) is also an attribute lookup.
+        this.charge(isAttributePath(e.args[0]!) ? 1 : 2);
         return this.index(c, k, e.id);
       }
       case '_[?_]': {
@@ -296,6 +298,8 @@ export class Interpreter {
       default:
         break;
     }
+    // dyn() only changes the static type; cel-go removes it from the program.
+    if (e.fn === 'dyn' && !e.target && e.args.length === 1) return this.eval(e.args[0]!, frames, globals);
     const args: Value[] = [];
     if (e.target) args.push(this.eval(e.target, frames, globals));
     for (const a of e.args) args.push(this.eval(a, frames, globals));
@@ -309,10 +313,15 @@ export class Interpreter {
       (this.env.overloads.get(e.fn) ?? []).filter((o) => o.member === !!e.target && o.params.length === args.length);
     for (const o of candidates) {
       if (!o.params.every((p, i) => matches(args[i]!, p))) continue;
-      this.charge(o.cost ? o.cost(args) : 1);
+      // Calls that cel-go folds at plan time (conversions of constants) cost nothing at runtime.
+      const folded = isConstantLiteral(e);
+      let result: Value;
       try {
-        return o.impl(args, this.state.ctx);
+        result = o.impl(args, this.state.ctx);
       } catch (err) {
+        // A failing call is still charged, as cel-go observes the error value.
+        if (!folded && !(err instanceof CostLimitExceeded))
+          this.charge(callCost(o.fn, args, null) ?? (o.cost ? o.cost(args) : 1));
         if (err instanceof EvalError) {
           err.exprId ??= e.id;
           throw err;
@@ -320,6 +329,8 @@ export class Interpreter {
         if (err instanceof CostLimitExceeded) throw err;
         throw new EvalError((err as Error).message, e.id);
       }
+      if (!folded) this.charge(callCost(o.fn, args, result) ?? (o.cost ? o.cost(args) : 1));
+      return result;
     }
     throw new EvalError('no such overload', e.id);
   }
@@ -349,6 +360,56 @@ export class Interpreter {
     if (error) throw error;
     return and;
   }
+}
+
+/** Identifiers and selections/indexes of them: one cel-go attribute whose qualifiers cost 1 each. */
+function isAttributePath(e: Expr): boolean {
+  if (e.kind === 'ident') return true;
+  if (e.kind === 'select') return !e.testOnly && isAttributePath(e.operand);
+  return e.kind === 'call' && e.fn === '_[_]' && isAttributePath(e.args[0]!);
+}
+
+const constantLiterals = new WeakMap<Expr, boolean>();
+
+/** Functions whose calls on constant arguments cel-go evaluates when planning (observed with kube-apiserver). */
+const FOLDED_FUNCTIONS = new Set([
+  'dyn',
+  'int',
+  'uint',
+  'double',
+  'string',
+  'bytes',
+  'bool',
+  'duration',
+  'timestamp',
+  'type',
+]);
+
+/**
+ * Whether a literal is built from constants only (dyn() of a constant included): cel-go's planner folds those
+ * (Kubernetes plans with OptOptimize), so creating them costs nothing at runtime.
+ */
+function isConstantLiteral(e: Expr): boolean {
+  let r = constantLiterals.get(e);
+  if (r !== undefined) return r;
+  switch (e.kind) {
+    case 'const':
+      r = true;
+      break;
+    case 'call':
+      r = FOLDED_FUNCTIONS.has(e.fn) && !e.target && e.args.every(isConstantLiteral);
+      break;
+    case 'list':
+      r = e.optionalIndices.length === 0 && e.elements.every(isConstantLiteral);
+      break;
+    case 'map':
+      r = e.entries.every((x) => !x.optional && isConstantLiteral(x.key) && isConstantLiteral(x.value));
+      break;
+    default:
+      r = false;
+  }
+  constantLiterals.set(e, r);
+  return r;
 }
 
 const TYPE_NAMES = new Map<string, string>([
