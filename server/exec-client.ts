@@ -55,7 +55,7 @@ export class UpgradeFailureError extends Error {
 
 /**
  * Opens the session and resolves once the upgrade succeeded (the session has already sent its initial resize
- * by then). Rejects with UpgradeFailureError on a non-101 answer and with the transport's error otherwise.
+ * by then); output that arrived with the 101 waits for listeners attached right after the `await`. Rejects with UpgradeFailureError on a non-101 answer and with the transport's error otherwise.
  */
 export async function connectExec(options: ExecClientOptions): Promise<ExecSession> {
   const base = options.server.replace(/\/+$/, '').replace(/^http(s?):/, 'ws$1:');
@@ -93,7 +93,13 @@ export async function connectExec(options: ExecClientOptions): Promise<ExecSessi
       });
     });
     socket.on('error', (error) => (failure ??= error));
-    session.on('open', () => resolve(session));
+    session.on('open', () => {
+      // Frames that came in the same read as the 101 are delivered right after 'open', before the caller's
+      // `await` resumes: hold the socket until the caller has had its turn to attach listeners.
+      socket.pause();
+      resolve(session);
+      setImmediate(() => socket.resume());
+    });
     session.ended.then((end) => {
       if (!end.opened) reject(failure ?? new Error(`the WebSocket closed with ${end.closeCode} before it opened`));
       else if (end.result?.kind === 'protocol-error' && session.protocol === null)

@@ -1,9 +1,11 @@
 // The Node connector over a real `ws` socket on loopback, against a minimal scripted v5 endpoint: headers and
 // subprotocols on the wire, the session's bytes through a real WebSocket, and a refused upgrade's Status.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeFrame, Opcode, WEBSOCKET_GUID } from '../src/k8s/frames.ts';
 import { collectOutput } from '../src/k8s/text.ts';
 import { connectExec, UpgradeFailureError } from './exec-client.ts';
 
@@ -21,6 +23,29 @@ beforeAll(async () => {
   server = createServer();
   server.on('upgrade', (request, socket, head) => {
     requests.push(request);
+    if (request.url?.includes('/pods/eager/')) {
+      // The 101, the initial frame, output, status and close in one TCP write: nothing may be lost to the
+      // caller who attaches its listeners after `await connectExec(...)`.
+      const key = String(request.headers['sec-websocket-key']);
+      const accept = createHash('sha1')
+        .update(key + WEBSOCKET_GUID)
+        .digest('base64');
+      const frame = (channel: number, text: string) =>
+        encodeFrame(Opcode.Binary, new Uint8Array([channel, ...new TextEncoder().encode(text)]));
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+              `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`,
+          ),
+          frame(1, ''),
+          frame(1, 'early\n'),
+          frame(3, SUCCESS),
+          encodeFrame(Opcode.Close, new Uint8Array([0x03, 0xe8])),
+        ]),
+      );
+      return;
+    }
     if (request.url?.includes('/pods/nope/')) {
       const body = JSON.stringify({
         kind: 'Status',
@@ -64,6 +89,19 @@ function script(ws: WebSocket) {
 }
 
 describe('connectExec', () => {
+  it('delivers output that arrived in the same read as the 101 to listeners attached after it resolves', async () => {
+    const session = await connectExec({
+      server: base,
+      namespace: 'default',
+      pod: 'eager',
+      subresource: 'exec',
+      exec: { command: ['echo', 'early'], stdin: false, stdout: true, stderr: true, tty: false },
+    });
+    const { stdout, end } = await collectOutput(session);
+    expect(stdout).toBe('early\n');
+    expect(end.result).toEqual({ kind: 'success' });
+  });
+
   it('runs a cat session over a real WebSocket: stdin, CLOSE, echo, success; token in the header', async () => {
     const session = await connectExec({
       server: base,
