@@ -2,7 +2,7 @@
 // build of the app that is at least as new as its sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'vite';
+import { spawnSync } from 'node:child_process';
 import { startPorthole, type PortholeOptions } from '../server/backend/server.ts';
 
 export type Porthole = Awaited<ReturnType<typeof startPorthole>>;
@@ -26,7 +26,13 @@ export function ensureAppBuilt(): Promise<void> {
     const index = join('dist', 'index.html');
     const sources = Math.max(...APP_SOURCES.map(newestMtime));
     if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-    await build({ logLevel: 'warn' });
+    // In a child with NODE_ENV=production: under Vitest NODE_ENV is "test", and Vite would then bundle React's
+    // development build (StrictMode double effects and all) instead of what `npm run build` ships.
+    const result = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status ?? result.signal})`);
   })();
   return built;
 }

@@ -22,11 +22,14 @@ function removeFragment(): void {
 }
 
 let generation = 0;
+let inFlight: Promise<LoginState> | null = null;
 
-export function useLogin(): LoginState {
-  const [state, setState] = useState<LoginState>({ state: 'checking' });
-
-  const check = useCallback(async () => {
+/**
+ * One login check at a time, shared: a second caller (React StrictMode runs effects twice in development, a
+ * hashchange during a check) awaits the same answer instead of racing it — the first removed the token.
+ */
+function resolveLogin(): Promise<LoginState> {
+  inFlight ??= (async (): Promise<LoginState> => {
     const token = loginTokenFromFragment(location.hash);
     if (token !== null) {
       // Remove it first: even a failed login must not leave the token in the address bar or history.
@@ -34,20 +37,26 @@ export function useLogin(): LoginState {
       try {
         await login(token);
       } catch (error) {
-        setState({ state: 'logged-out', reason: 'bad-token', message: (error as Error).message });
-        return;
+        return { state: 'logged-out', reason: 'bad-token', message: (error as Error).message };
       }
     }
     try {
-      setState(
-        (await hasSession())
-          ? { state: 'authenticated', generation: ++generation }
-          : { state: 'logged-out', reason: 'no-session' },
-      );
+      return (await hasSession())
+        ? { state: 'authenticated', generation: ++generation }
+        : { state: 'logged-out', reason: 'no-session' };
     } catch (error) {
-      setState({ state: 'logged-out', reason: 'no-session', message: (error as Error).message });
+      return { state: 'logged-out', reason: 'no-session', message: (error as Error).message };
     }
-  }, []);
+  })().finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
+}
+
+export function useLogin(): LoginState {
+  const [state, setState] = useState<LoginState>({ state: 'checking' });
+
+  const check = useCallback(async () => setState(await resolveLogin()), []);
 
   useEffect(() => {
     void check();

@@ -126,7 +126,8 @@ export class TerminalController {
           this.term.loadAddon(this.#attach);
           this.#setStatus({ state: 'connected', protocol });
         },
-        onOutput: (bytes) => socket.output(bytes),
+        // After a tab is closed its terminal is gone; output still in flight has nowhere to go.
+        onOutput: (bytes) => isCurrent() && socket.output(bytes),
         onEnd: (end) => void this.#ended(socket, end, connection),
       },
     );
