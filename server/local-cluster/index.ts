@@ -19,9 +19,9 @@ import { writeKubeconfigFile } from './kubeconfig.ts';
 import type { NamespaceRecord } from './objects.ts';
 import { PodRuntimeManager, HANG_UP_GRACE_MS } from './pod-runtime.ts';
 import { loadPodsConfig } from './pods-config.ts';
-import { PUBLIC_PATHS, routeOrNotFound, serveRest, streamTarget, type ApiState } from './rest-api.ts';
+import { PUBLIC_PATHS, routeOrNotFound, sendPageNotFound, serveRest, streamTarget, type ApiState } from './rest-api.ts';
 import { prepareSandbox } from './sandbox.ts';
-import { badRequest, forbidden, rawStatusResponse, sendStatus, StatusError } from './status.ts';
+import { badRequest, forbidden, rawStatusResponse, resourceNotFound, sendStatus, StatusError } from './status.ts';
 import { StreamSession, type StreamSessionStats } from './stream-session.ts';
 
 export interface LocalClusterOptions {
@@ -105,7 +105,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://local');
     if (!PUBLIC_PATHS.has(url.pathname)) await authenticateRequest(authenticator, request.headers, false);
-    serveRest(request, response, state, url, routeOrNotFound(url.pathname, state));
+    const r = routeOrNotFound(url.pathname, state);
+    if (!r) return sendPageNotFound(response);
+    serveRest(request, response, state, url, r);
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -130,6 +132,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const isWebSocket = upgrade === 'websocket';
     const auth = await authenticateRequest(authenticator, request.headers, isWebSocket);
     const r = routeOrNotFound(url.pathname, state);
+    if (!r) throw resourceNotFound();
     if (r.kind !== 'stream') throw badRequest('Upgrade request required');
     const { pod, request: params } = streamTarget(state, r, url.searchParams);
     if (upgrade.startsWith('spdy/')) {

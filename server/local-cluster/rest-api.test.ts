@@ -18,6 +18,7 @@ afterAll(async () => {
 
 interface Answer {
   code: number;
+  headerNames: string[];
   type: string | undefined;
   text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are probed field by field in tests
@@ -41,7 +42,13 @@ function get(path: string, options: { method?: string; token?: string | null; ac
         } catch {
           // not JSON
         }
-        resolve({ code: res.statusCode ?? 0, type: res.headers['content-type'], text, json });
+        resolve({
+          code: res.statusCode ?? 0,
+          headerNames: res.rawHeaders.filter((_, i) => i % 2 === 0),
+          type: res.headers['content-type'],
+          text,
+          json,
+        });
       });
     });
     req.on('error', reject);
@@ -59,7 +66,7 @@ const status = (code: number, reason: string, message: string, details?: object)
     reason,
     ...(details ? { details } : {}),
     code,
-  });
+  }) + '\n'; // the apiserver's serializer ends every object with a newline
 
 describe('discovery', () => {
   it('serves /api, /apis and /api/v1 with the resources kubectl maps', async () => {
@@ -179,6 +186,33 @@ describe('namespaces', () => {
   });
 });
 
+describe('responses, framed as the apiserver frames them', () => {
+  it('sends Audit-Id, Cache-Control, Content-Type, Date and Content-Length, and a newline after the JSON', async () => {
+    const answer = await get('/api/v1/namespaces/default/pods/shell');
+    expect(answer.headerNames.slice(0, 5)).toEqual([
+      'Audit-Id',
+      'Cache-Control',
+      'Content-Type',
+      'Date',
+      'Content-Length',
+    ]);
+    expect(answer.text.endsWith('}\n')).toBe(true);
+  });
+
+  it('writes /version indented, without a trailing newline', async () => {
+    const answer = await get('/version');
+    expect(answer.text).toMatch(/^\{\n {2}"major": "1",\n/);
+    expect(answer.text.endsWith('}')).toBe(true);
+  });
+
+  it("answers paths outside the API with the plain-text 404 of Go's mux", async () => {
+    const answer = await get('/foo');
+    expect(answer.code).toBe(404);
+    expect(answer.type).toBe('text/plain; charset=utf-8');
+    expect(answer.text).toBe('404 page not found\n');
+  });
+});
+
 describe('errors, as the apiserver words them', () => {
   it.each([
     [
@@ -244,7 +278,7 @@ describe('errors, as the apiserver words them', () => {
       '/api/v1/pods?labelSelector=a%20b%20c',
       {},
       400,
-      status(400, 'BadRequest', "unable to parse requirement: found 'a b c', expected: identifier"),
+      status(400, 'BadRequest', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
     ],
     [
       'an unsupported field selector',

@@ -6,7 +6,15 @@ import { API_GROUP_LIST, apiVersions, CORE_V1_RESOURCES, SERVER_VERSION } from '
 import { namespaceObject, podObject, podPhase, NODE_NAME, type NamespaceRecord } from './objects.ts';
 import type { PodRuntime, PodRuntimeManager } from './pod-runtime.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { badRequest, methodNotAllowed, notFound, resourceNotFound, StatusError } from './status.ts';
+import {
+  apiHeaders,
+  badRequest,
+  jsonBody,
+  methodNotAllowed,
+  notFound,
+  resourceNotFound,
+  StatusError,
+} from './status.ts';
 import { parseStreamRequest } from './stream-request.ts';
 import { namespaceTable, podTable, type RowObject } from './tables.ts';
 
@@ -22,6 +30,8 @@ export const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz'
 
 export type Route =
   | { kind: 'static'; body: unknown }
+  | { kind: 'text'; body: string }
+  | { kind: 'version' }
   | { kind: 'namespaces' }
   | { kind: 'namespace'; name: string }
   | { kind: 'pods'; namespace: string | null }
@@ -30,8 +40,8 @@ export type Route =
 
 export function route(pathname: string, state: ApiState): Route | null {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/version') return { kind: 'static', body: SERVER_VERSION };
-  if (path === '/healthz' || path === '/livez' || path === '/readyz') return { kind: 'static', body: 'ok' };
+  if (path === '/version') return { kind: 'version' };
+  if (path === '/healthz' || path === '/livez' || path === '/readyz') return { kind: 'text', body: 'ok' };
   if (path === '/api') return { kind: 'static', body: apiVersions(state.serverAddress) };
   if (path === '/apis') return { kind: 'static', body: API_GROUP_LIST };
   if (path === '/api/v1') return { kind: 'static', body: CORE_V1_RESOURCES };
@@ -65,12 +75,25 @@ export function streamTarget(state: ApiState, r: Extract<Route, { kind: 'stream'
 }
 
 function sendJson(response: ServerResponse, code: number, body: unknown): void {
-  const text = typeof body === 'string' ? body : goJson(body);
-  response.writeHead(code, {
-    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-    'Cache-Control': 'no-cache, private',
-    'Content-Length': Buffer.byteLength(text),
-  });
+  const text = jsonBody(goJson(body));
+  response.writeHead(code, apiHeaders('application/json', Buffer.byteLength(text)));
+  response.end(text);
+}
+
+/** /version is written with json.MarshalIndent and no newline (WriteRawJSON), unlike API objects. */
+function sendIndentedJson(response: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  response.writeHead(200, apiHeaders('application/json', Buffer.byteLength(text)));
+  response.end(text);
+}
+
+/** Go's mux answer for paths outside the API. */
+export function sendPageNotFound(response: ServerResponse): void {
+  const text = '404 page not found\n';
+  response.writeHead(
+    404,
+    apiHeaders('text/plain; charset=utf-8', Buffer.byteLength(text), { 'X-Content-Type-Options': 'nosniff' }),
+  );
   response.end(text);
 }
 
@@ -147,6 +170,15 @@ export function serveRest(
   switch (r.kind) {
     case 'static':
       return sendJson(response, 200, r.body);
+    case 'version':
+      return sendIndentedJson(response, SERVER_VERSION);
+    case 'text':
+      response.writeHead(
+        200,
+        apiHeaders('text/plain; charset=utf-8', Buffer.byteLength(r.body), { 'X-Content-Type-Options': 'nosniff' }),
+      );
+      response.end(r.body);
+      return;
     case 'namespaces':
     case 'namespace': {
       const fieldMatch = parseFieldSelector(query.get('fieldSelector'), ['metadata.name', 'status.phase']);
@@ -206,10 +238,12 @@ export function serveRest(
   }
 }
 
-export function routeOrNotFound(pathname: string, state: ApiState): Route {
+/** The route, or null for a path outside /api and /apis (Go's mux answers those with a plain-text 404). */
+export function routeOrNotFound(pathname: string, state: ApiState): Route | null {
   const r = route(pathname, state);
-  if (!r) throw resourceNotFound();
-  return r;
+  if (r) return r;
+  if (/^\/apis?(\/|$)/.test(pathname)) throw resourceNotFound();
+  return null;
 }
 
 export { StatusError };

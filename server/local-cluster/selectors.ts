@@ -41,6 +41,11 @@ export function parseLabelSelector(selector: string | null): Matcher {
       const [, not, key] = m as unknown as [string, string, string];
       return not ? (l) => !(key in l) : (l) => key in l;
     }
+    // The apiserver's lexer reads a key, then wants an operator: name the token it found instead.
+    const tokens = term.split(/\s+/);
+    if (tokens.length > 1 && /^[^\s!=(),]+$/.test(tokens[0]!)) {
+      throw badRequest(`unable to parse requirement: found '${tokens[1]}', expected: in, notin, =, ==, !=, gt, lt`);
+    }
     throw badRequest(`unable to parse requirement: found '${term}', expected: identifier`);
   });
   return (labels) => checks.every((check) => check(labels));

@@ -1,6 +1,7 @@
 // metav1.Status: the body of every API error, and (without kind/apiVersion) the payload of the exec/attach
 // status channel. Field order is Go's struct order — metadata, status, message, reason, details, code — because
 // clients and golden transcripts compare bytes.
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { goJson } from './go-json.ts';
 
@@ -106,24 +107,45 @@ export function internalError(message: string): Status {
   };
 }
 
-export function sendStatus(response: ServerResponse, error: StatusError): void {
-  const body = statusJson(error.status, true);
-  response.writeHead(error.status.code, {
-    'Content-Type': 'application/json',
+/**
+ * Response headers in the order the apiserver's Go server writes them (sorted, Date and Content-Length last). Every
+ * apiserver response carries an Audit-Id.
+ */
+export function apiHeaders(
+  contentType: string,
+  length: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    'Audit-Id': randomUUID(),
     'Cache-Control': 'no-cache, private',
-    'Content-Length': Buffer.byteLength(body),
-  });
+    'Content-Type': contentType,
+    ...extra,
+    Date: new Date().toUTCString(),
+    'Content-Length': String(length),
+  };
+}
+
+/** An API object or Status as the apiserver's JSON serializer writes it: compact, then a newline. */
+export const jsonBody = (json: string) => `${json}\n`;
+
+export function sendStatus(response: ServerResponse, error: StatusError): void {
+  const body = jsonBody(statusJson(error.status, true));
+  response.writeHead(error.status.code, apiHeaders('application/json', Buffer.byteLength(body)));
   response.end(body);
 }
 
-/** The same Status written straight onto a raw socket (an upgrade request has no ServerResponse). */
+/**
+ * The same Status written straight onto a raw socket (an upgrade request has no ServerResponse). Unlike the
+ * apiserver we close the connection afterwards: Node has detached the socket from its HTTP parser by then.
+ */
 export function rawStatusResponse(error: StatusError): Buffer {
-  const body = statusJson(error.status, true);
+  const body = jsonBody(statusJson(error.status, true));
   const reason = HTTP_REASONS[error.status.code] ?? 'Error';
-  return Buffer.from(
-    `HTTP/1.1 ${error.status.code} ${reason}\r\nCache-Control: no-cache, private\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const headers = Object.entries(apiHeaders('application/json', Buffer.byteLength(body), {}))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return Buffer.from(`HTTP/1.1 ${error.status.code} ${reason}\r\n${headers}Connection: close\r\n\r\n${body}`);
 }
 
 export const HTTP_REASONS: Record<number, string> = {

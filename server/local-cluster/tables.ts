@@ -56,10 +56,14 @@ const POD_COLUMNS: Column[] = [
     'string',
   ),
   column('Age', AGE_DESCRIPTION),
-  column('IP', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
+  column(
+    'IP',
+    'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+    1,
+  ),
   column(
     'Node',
-    'NodeName is a request to schedule this pod onto a specific node. If it is non-empty, the scheduler simply schedules this pod onto that node, assuming that it fits resource requirements.',
+    'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename',
     1,
   ),
   column(
