@@ -99,6 +99,18 @@ describe('search, copy and paste', () => {
     expect((await bufferLines(page, tab)).some((l) => l.endsWith('^C'))).toBe(false);
   });
 
+  it('Ctrl+Shift+V pastes as a bracketed paste: the shell runs nothing until Enter', async () => {
+    await page.evaluate(() => navigator.clipboard.writeText('echo bracketed-$((3*3))\n'));
+    await panel(page, tab).locator('.xterm-helper-textarea').focus();
+    await page.keyboard.press('Control+Shift+V');
+    // The pasted text is on the command line, newline included, but not run: bash saw ESC[200~ … ESC[201~.
+    await waitForLine(page, tab, /echo bracketed-\$\(\(3\*3\)\)$/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await bufferLines(page, tab)).not.toContain('bracketed-9');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, tab, /^bracketed-9$/);
+  });
+
   it('the Paste button pastes the clipboard into the shell', async () => {
     await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((5*5))'));
     await panel(page, tab).getByRole('button', { name: 'Paste' }).click();
