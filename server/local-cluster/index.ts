@@ -22,7 +22,10 @@ import { loadPodsConfig } from './pods-config.ts';
 import { PUBLIC_PATHS, routeOrNotFound, sendPageNotFound, serveRest, streamTarget, type ApiState } from './rest-api.ts';
 import { prepareSandbox } from './sandbox.ts';
 import { badRequest, forbidden, rawStatusResponse, resourceNotFound, sendStatus, StatusError } from './status.ts';
+import type { StreamFault } from './faults.ts';
 import { StreamSession, type StreamSessionStats } from './stream-session.ts';
+
+export type { StreamFault } from './faults.ts';
 
 export interface LocalClusterOptions {
   podsFile?: string; // YAML; default: the bundled server/local-cluster/pods.yaml
@@ -41,6 +44,8 @@ export interface LocalClusterOptions {
   faithfulResizeStall?: boolean;
   /** Server pings on every stream at this interval (upstream never pings). */
   streamPingIntervalSeconds?: number;
+  /** Misbehaving streams for client tests, by pod name (exec-protocol §10.4 item 24). */
+  streamFaults?: Record<string, StreamFault>;
   /** Log one line per API request and upgrade (method, path, status; never credentials). */
   logRequests?: boolean;
 }
@@ -149,13 +154,18 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       socket.end(refusal.bytes);
       return;
     }
+    const fault = options.streamFaults?.[pod.config.name];
+    if (fault === 'refuse-403') {
+      socket.end(Buffer.from('HTTP/1.1 403 Forbidden\r\n\r\n'));
+      return;
+    }
     const offered = splitProtocols(auth.protocolHeader);
     const negotiated = negotiateProtocol(mode, offered, auth.protocolHeader !== undefined);
     if ('refusal' in negotiated) {
       socket.end(negotiated.refusal.bytes);
       return;
     }
-    const protocol = CHANNEL_PROTOCOLS[negotiated.protocol];
+    const protocol = CHANNEL_PROTOCOLS[fault === 'unoffered-protocol' ? 'v4.channel.k8s.io' : negotiated.protocol];
     socket.write(switchingProtocols(String(request.headers['sec-websocket-key']), protocol.name));
     const session = new StreamSession({
       socket,
@@ -168,6 +178,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       hangUpGraceMs: HANG_UP_GRACE_MS,
       faithfulResizeStall: options.faithfulResizeStall ?? false,
       ...(options.streamPingIntervalSeconds ? { pingIntervalMs: options.streamPingIntervalSeconds * 1000 } : {}),
+      ...(fault ? { fault } : {}),
     });
     sessions.push(session);
     // Keep every open stream and the most recent finished ones, not all of history.

@@ -1,13 +1,16 @@
 // Interop with real kubectl 1.30–1.33 against the local cluster: what a person types, with exact outputs and exit
 // codes. The versions run concurrently, at most three kubectl processes at a time.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCluster, type LocalCluster } from './index.ts';
+import { startLocalCluster, type LocalCluster, type StreamFault } from './index.ts';
 import { kubectl as runKubectl, kubectlBinary, KubectlInTerminal, Slots } from './testing/kubectl.ts';
 
 const VERSIONS = ['1.30', '1.31', '1.32', '1.33'];
+const KLOG_LINE = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ /;
+const SPDY_REFUSAL =
+  'Error from server (Forbidden): SPDY is not supported by the Porthole local cluster: exec needs a WebSocket client offering v5.channel.k8s.io (kubectl 1.30 or newer)';
 const slots = new Slots(3);
 let cluster: LocalCluster;
 let dir: string;
@@ -187,6 +190,72 @@ describe('against a cluster without the v5 translator (legacy mode)', () => {
     expect(lines).toContain(
       'local cluster: refused a SPDY exec upgrade (X-Stream-Protocol-Version: v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io)',
     );
+  });
+});
+
+describe('kubectl against injected stream faults (the G7 matrix of exec-protocol.md)', () => {
+  let faulty: LocalCluster;
+  let faultyConfig: string;
+  const cases: Array<[StreamFault, { stdout: string; lastError: string | null; code: number }]> = [
+    [
+      'abrupt-close',
+      {
+        stdout: 'hi\n',
+        lastError:
+          'error: error reading from error stream: next reader: websocket: close 1006 (abnormal closure): unexpected EOF',
+        code: 1,
+      },
+    ],
+    [
+      'close-1011',
+      {
+        stdout: 'hi\n',
+        lastError: 'error: error reading from error stream: next reader: websocket: close 1011 (internal server error)',
+        code: 1,
+      },
+    ],
+    [
+      'text-frame',
+      { stdout: '', lastError: 'error: error reading from error stream: unexpected message type: 1', code: 1 },
+    ],
+    [
+      'zero-length-message',
+      { stdout: '', lastError: 'error: error reading from error stream: read stream id: EOF', code: 1 },
+    ],
+    ['unknown-channel', { stdout: 'hi\n', lastError: null, code: 0 }],
+    ['unoffered-protocol', { stdout: '', lastError: SPDY_REFUSAL, code: 1 }],
+    ['refuse-403', { stdout: '', lastError: SPDY_REFUSAL, code: 1 }],
+  ];
+
+  beforeAll(async () => {
+    const podsFile = join(dir, 'fault-pods.yaml');
+    const pods = cases
+      .map(
+        ([fault]) =>
+          `      - name: ${fault}\n        containers:\n          - { name: main, command: [/bin/sh, -c, 'while true; do sleep 3600; done'] }\n`,
+      )
+      .join('');
+    writeFileSync(podsFile, `namespaces:\n  - name: default\n    pods:\n${pods}`);
+    faulty = await startLocalCluster({
+      podsFile,
+      log: () => {},
+      streamFaults: Object.fromEntries(cases.map(([fault]) => [fault, fault])),
+    });
+    faultyConfig = join(dir, 'faulty-kubeconfig');
+    await faulty.writeKubeconfig(faultyConfig);
+  }, 120_000);
+  afterAll(async () => {
+    await faulty?.close();
+  });
+
+  describe.concurrent.each(VERSIONS)('kubectl %s', (version) => {
+    it.each(cases)('%s', async (fault, expected) => {
+      const result = await slots.run(() => runKubectl(version, faultyConfig, ['exec', fault, '--', 'echo', 'hi']));
+      // kubectl also logs klog lines (with timestamps) before its message: compare the message lines only.
+      const lines = result.stderr.split('\n').filter((line) => line !== '' && !KLOG_LINE.test(line));
+      expect({ stdout: result.stdout, lastError: lines.at(-1) ?? null, code: result.code }).toEqual(expected);
+      if (fault === 'unknown-channel') expect(result.stderr).toContain('Unknown stream id 7, discarding message');
+    });
   });
 });
 

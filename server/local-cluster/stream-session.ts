@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { encodeFrame, FrameError, FrameParser, Opcode, type Frame } from '../../src/k8s/frames.ts';
 import { decodeMessage, encodeMessage, StreamChannel, type ChannelProtocol } from './channel-protocols.ts';
 import type { LocalProcess, OutputStream } from './local-process.ts';
+import type { StreamFault } from './faults.ts';
 import { ResizeDecoder } from './resize-decoder.ts';
 import { internalError as internal, statusJson, type Status } from './status.ts';
 
@@ -70,6 +71,8 @@ export interface StreamSessionOptions {
   faithfulResizeStall?: boolean;
   /** Send a ping this often (upstream never pings; for clients that must answer server pings). */
   pingIntervalMs?: number;
+  /** Misbehave on purpose (client tests only). */
+  fault?: StreamFault;
 }
 
 const MAX_FRAME = 32 * 1024 * 1024;
@@ -129,6 +132,8 @@ export class StreamSession {
         ? StreamChannel.Stderr
         : StreamChannel.Error;
     this.sendMessage(initial, new Uint8Array(0), true);
+    if (o.fault === 'zero-length-message') this.write(encodeFrame(Opcode.Binary, new Uint8Array(0)));
+    if (o.fault === 'unknown-channel') this.sendMessage(7, Buffer.from('x'));
     if (o.head.length > 0) this.receive(o.head);
   }
 
@@ -166,7 +171,7 @@ export class StreamSession {
   private frame(frame: Frame): void {
     switch (frame.opcode) {
       case Opcode.Ping:
-        this.write(encodeFrame(Opcode.Pong, frame.payload));
+        if (this.o.fault !== 'no-pong') this.write(encodeFrame(Opcode.Pong, frame.payload));
         return;
       case Opcode.Pong:
         return;
@@ -270,7 +275,8 @@ export class StreamSession {
   private sendMessage(channel: number, data: Uint8Array, allowEmpty = false): void {
     if (data.length === 0 && !allowEmpty) return;
     const [opcode, payload] = encodeMessage(this.o.protocol, channel, data);
-    this.write(encodeFrame(opcode, payload));
+    const textFault = this.o.fault === 'text-frame' && channel !== StreamChannel.Error && data.length > 0;
+    this.write(encodeFrame(textFault ? Opcode.Text : opcode, payload));
     this.touch();
   }
 
@@ -324,9 +330,21 @@ export class StreamSession {
   /** Ends the session normally: (output already sent) → status → close 1000 → TCP close without waiting. */
   end(outcome: SessionOutcome): void {
     if (this.finished) return;
+    if (this.o.fault === 'abrupt-close') {
+      this.finished = true;
+      this.o.socket.destroy();
+      this.cleanUp(false);
+      return;
+    }
     const status = this.statusPayload(outcome);
     if (status) this.sendMessage(StreamChannel.Error, status);
-    this.terminate(1000, false);
+    if (this.o.fault === 'status-without-close') {
+      // Stop streaming but keep the connection: the client decides when it is over.
+      this.cleanUp(false);
+      this.target = null;
+      return;
+    }
+    this.terminate(this.o.fault === 'close-1011' ? 1011 : 1000, false);
   }
 
   /** Sends a close frame (once) and closes TCP; a running exec process is hung up as a terminal would be. */

@@ -540,6 +540,41 @@ describe('optional test-server modes (exec-protocol §10.3)', () => {
   });
 });
 
+describe('fault injection (exec-protocol §10.4 item 24)', () => {
+  let faulty: LocalCluster;
+  beforeAll(async () => {
+    faulty = await startLocalCluster({
+      podsFile: PODS,
+      log: () => {},
+      streamFaults: { shell: 'status-without-close', once: 'no-pong' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await faulty?.close();
+  });
+
+  it('status-without-close: the status arrives and the connection stays open until the client closes', async () => {
+    const ws = await RawWebSocket.open(faulty, { path: execPath('shell', ['true']) });
+    await ws.until((w) => w.channel(3).length > 0, 'the status');
+    expect(ws.channel(3).toString()).toBe(SUCCESS);
+    expect(ws.ended).toBe(false);
+    ws.send(fromHex('03 e8'), Opcode.Close);
+    await ws.untilEnded();
+    expect(hex(ws.received.subarray(-4))).toBe('88 02 03 e8');
+  });
+
+  it('no-pong: pings go unanswered, data still flows', async () => {
+    const ws = await RawWebSocket.open(faulty, {
+      path: '/api/v1/namespaces/default/pods/once/attach?container=main&stdin=true&stdout=true',
+    });
+    ws.send('abc', Opcode.Ping);
+    ws.send(Buffer.from('\x00x\n', 'latin1'));
+    await ws.untilEnded();
+    expect(ws.channel(1).toString()).toBe('got x\n');
+    expect(ws.frames.some((f) => f.opcode === Opcode.Pong)).toBe(false);
+  });
+});
+
 describe('attach', () => {
   it('streams the main process and reports only Success when it ends', async () => {
     const ws = await RawWebSocket.open(cluster, {
