@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { LoginState } from './useLogin.ts';
 
 type LoggedOut = Extract<LoginState, { state: 'logged-out' }>;
@@ -9,8 +10,18 @@ const headings: Record<LoggedOut['reason'], string> = {
 };
 
 export function LoginScreen({ login }: { login: LoggedOut }) {
+  // An alertdialog takes focus, so a keyboard or screen-reader user lands on what happened.
+  const dialog = useRef<HTMLElement>(null);
+  useEffect(() => dialog.current?.focus(), [login.reason]);
   return (
-    <section className="login" role="alertdialog" aria-labelledby="login-heading" aria-describedby="login-help">
+    <section
+      ref={dialog}
+      tabIndex={-1}
+      className="login"
+      role="alertdialog"
+      aria-labelledby="login-heading"
+      aria-describedby="login-help"
+    >
       <h1 id="login-heading">{headings[login.reason]}</h1>
       {login.message ? <p className="error">{login.message}</p> : null}
       <p id="login-help">

@@ -1,4 +1,4 @@
-import { PodPicker } from './PodPicker.tsx';
+import { PodPicker } from '../terminal/PodPicker.tsx';
 import { TerminalTabs, useTerminalTabs } from '../terminal/TerminalTabs.tsx';
 import { openSession } from '../terminal/openSession.ts';
 

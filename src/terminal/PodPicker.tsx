@@ -1,8 +1,8 @@
 // Cluster / namespace / pod / container picker, read through the backend's REST pass-through.
 import { useCallback, useEffect, useId, useState } from 'react';
-import { clusterPath, getJSON, listClusters, type ClusterInfo } from './api.ts';
+import { clusterPath, getJSON, listClusters, type ClusterInfo } from '../app/api.ts';
 import { containerChoices, type Pod } from './podContainers.ts';
-import type { TerminalTarget } from '../terminal/target.ts';
+import type { TerminalTarget } from './target.ts';
 
 interface List<T> {
   items: T[];
