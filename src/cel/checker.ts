@@ -18,6 +18,8 @@ export interface CheckResult {
   /** Overloads that matched statically per call id, in declaration order (the interpreter dispatches among them). */
   overloads: Map<number, Overload[]>;
   issues: CheckIssue[];
+  /** Final type of every expression id. */
+  types: Map<number, CelType>;
 }
 
 const TYPE_IDENTS: Record<string, CelType> = {
@@ -40,7 +42,8 @@ export function check(parsed: ParsedExpr, env: Environment): CheckResult {
   const c = new Checker(env);
   const t = c.check(parsed.expr, []);
   c.validateLiterals();
-  return { type: substitute(t, c.subst, true), overloads: c.overloads, issues: c.issues };
+  const types = new Map([...c.types].map(([id, ty]) => [id, substitute(ty, c.subst, true)] as const));
+  return { type: substitute(t, c.subst, true), overloads: c.overloads, issues: c.issues, types };
 }
 
 type Scope = ReadonlyArray<ReadonlyMap<string, CelType>>;
@@ -90,7 +93,16 @@ class Checker {
     return this.env.objectTypes.has(name) ? T.type(T.object(name)) : undefined;
   }
 
+  /** The checked type of every expression id (before final substitution). */
+  readonly types = new Map<number, CelType>();
+
   check(e: Expr, scope: Scope): CelType {
+    const t = this.checkExpr(e, scope);
+    this.types.set(e.id, t);
+    return t;
+  }
+
+  private checkExpr(e: Expr, scope: Scope): CelType {
     switch (e.kind) {
       case 'const':
         switch (e.value.kind) {

@@ -7,6 +7,7 @@ import type { Environment } from './env.ts';
 import { COST_LIMIT_MESSAGE, CostLimitExceeded, Interpreter, type EvalState } from './interpreter.ts';
 import { ParseError, parse } from './parser.ts';
 import { validateLiterals } from './validators.ts';
+import { validateFormatCalls } from './format-validator.ts';
 import { sameType, typeString, type CelType } from './types.ts';
 import { EvalError, type Value } from './values.ts';
 
@@ -62,7 +63,10 @@ export function compile(expression: string, env: Environment, options: CompileOp
   const checked = check(parsed, env);
   if (options.skipCheckErrors) checked.issues.length = 0;
   const issues = checked.issues.map((i) => position(expression, parsed.source.positions.get(i.exprId) ?? 0, i.message));
-  for (const v of validateLiterals(parsed, env)) {
+  const validations = [...validateLiterals(parsed, env)];
+  if (env.overloads.has('format') && env.literalValidators)
+    validations.push(...validateFormatCalls(parsed, checked.types));
+  for (const v of validations) {
     issues.push(position(expression, parsed.source.positions.get(v.exprId) ?? 0, v.message));
   }
   if (issues.length) {

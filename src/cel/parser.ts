@@ -259,6 +259,15 @@ class Parser {
   private parseArgs(close: string): Expr[] {
     const args: Expr[] = [];
     if (this.accept(close)) return args;
+    const t = this.peek();
+    const startsExpr = t.kind !== 'eof' && (t.kind !== 'punct' || ['[', '{', '(', '.', '-', '!'].includes(t.text));
+    if (!startsExpr) {
+      // As ANTLR reports it, the empty argument list makes ')' one of the expected tokens.
+      this.fail(
+        t,
+        `Syntax error: mismatched input '${t.text}' expecting {'[', '{', '(', ')', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}`,
+      );
+    }
     for (;;) {
       args.push(this.parseExpr());
       if (this.accept(close)) return args;
@@ -413,7 +422,8 @@ class Parser {
   private globalCall(offset: number, fn: string, args: Expr[]): Expr {
     if (fn === 'has' && this.options.macros.has('has') && args.length === 1) {
       const a = args[0]!;
-      if (a.kind !== 'select') this.fail(this.tokAt(offset), 'invalid argument to has() macro');
+      if (a.kind !== 'select')
+        this.fail(this.tokAt(this.positions.get(a.id) ?? offset), 'invalid argument to has() macro');
       return { ...a, id: this.id(offset), testOnly: true };
     }
     return this.call(offset, fn, args);

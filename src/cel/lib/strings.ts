@@ -83,6 +83,100 @@ function quote(s: string): string {
   return out + '"';
 }
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** Go's %f with the en_US grouping cel-go's format uses: 1e20 → "100,000,000,000,000,000,000.000000". */
+function fixedPoint(x: number, precision: number): string {
+  const [whole, frac] = toFixedHalfEven(Math.abs(x), precision).split('.') as [string, string | undefined];
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${x < 0 ? '-' : ''}${grouped}${frac !== undefined ? '.' + frac : ''}`;
+}
+
+/**
+ * Go's strconv formatting of a finite non-negative double with `precision` decimals: the exact binary value is
+ * rounded half to even (2.5 → "2", 0.25 → "0.2"), where JavaScript's toFixed rounds half up.
+ */
+export function toFixedHalfEven(x: number, precision: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let e2 = exp - 1075;
+  if (exp === 0) e2 = -1074;
+  else mant |= 1n << 52n;
+  // x = mant × 2^e2 exactly = digits / 10^scale.
+  let digits: bigint;
+  let scale: number;
+  if (e2 >= 0) {
+    digits = mant << BigInt(e2);
+    scale = 0;
+  } else {
+    digits = mant * 5n ** BigInt(-e2);
+    scale = -e2;
+  }
+  if (scale > precision) {
+    const div = 10n ** BigInt(scale - precision);
+    const q = digits / div;
+    const r = digits % div;
+    const twice = r * 2n;
+    digits = twice > div || (twice === div && q % 2n === 1n) ? q + 1n : q;
+  } else digits *= 10n ** BigInt(precision - scale);
+  const s = digits.toString().padStart(precision + 1, '0');
+  return precision ? `${s.slice(0, s.length - precision)}.${s.slice(s.length - precision)}` : s;
+}
+
+/** cel-go's %e (strings v2): six decimals and a superscript power of ten, 1234.5 → "1.234500×10⁰³". */
+function scientific(x: number): string {
+  const [mant, exp] = x.toExponential(6).split('e') as [string, string];
+  const e = Number(exp);
+  const digits = String(Math.abs(e)).padStart(2, '0');
+  return `${mant}×10${e < 0 ? '⁻' : ''}${[...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+}
+
+/**
+ * strings v2 `format`: %f and %e are formatted here (as cel-go does, which @bufbuild/cel does not), the other
+ * clauses one by one by @bufbuild/cel.
+ */
+function format(f: string, args: readonly Value[]): string {
+  const cps = Array.from(f);
+  let out = '';
+  let next = 0;
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    let clause = '%';
+    i++;
+    if (cps[i] === '%') {
+      out += '%';
+      continue;
+    }
+    let precision: number | undefined;
+    if (cps[i] === '.') {
+      let digits = '';
+      i++;
+      while (i < cps.length && /[0-9]/.test(cps[i]!)) digits += cps[i++];
+      precision = Number(digits || '0');
+      clause += `.${digits}`;
+    }
+    const verb = cps[i];
+    if (verb === undefined) return fail('unexpected end of string');
+    if (next >= args.length) return fail(`index ${next} out of range`);
+    const arg = args[next++]!;
+    if ((verb === 'f' || verb === 'e') && typeof arg === 'number' && Number.isFinite(arg)) {
+      out += verb === 'f' ? fixedPoint(arg, precision ?? 6) : scientific(arg);
+      continue;
+    }
+    out += callStd('format', true, [clause + verb, Object.freeze([arg])]) as string;
+  }
+  if (next < args.length)
+    return fail(`too many arguments supplied to string.format (expected ${next}, got ${args.length})`);
+  return out;
+}
+
 const strCost = ([s]: Value[]) => stringCost(s as string) || 1;
 
 export const stringsLibrary: Library = {
@@ -202,7 +296,14 @@ export const stringsV2Library: Library = {
   name: 'ext strings v2: format, strings.quote',
   introduced: 29,
   overloads: [
-    method('string', 'format', ['list(dyn)'], 'string', (args) => callStd('format', true, args), strCost),
+    method(
+      'string',
+      'format',
+      ['list(dyn)'],
+      'string',
+      ([f, l]) => format(f as string, l as readonly Value[]),
+      strCost,
+    ),
     func('strings.quote', ['string'], 'string', ([s]) => quote(s as string), strCost),
   ],
 };

@@ -64,6 +64,18 @@ export const table: Record<string, [string, Want][]> = {
     // Literals passed to format() are exempt from the homogeneous-literal rule, as in cel-go.
     ["'%s is %d'.format(['x', 3])", { value: 'x is 3' }],
     ['"%.2f".format([3.14159])', { value: '3.14' }],
+    // Checked against kube-apiserver's library: Go rounding (half to even), en_US grouping, superscript exponents.
+    ['"%.0f %.1f".format([2.5, 0.25])', { value: '2 0.2' }],
+    ['"%f".format([1e20])', { value: '100,000,000,000,000,000,000.000000' }],
+    ['"%e".format([1234.5678])', { value: '1.234568×10⁰³' }],
+    ['"%e".format([-0.000123])', { value: '-1.230000×10⁻⁰⁴' }],
+    [
+      '"%f".format([1])',
+      { compileError: 'error during formatting: fixed-point clause can only be used on doubles, was given int' },
+    ],
+    ['"%s %s".format(["a"])', { compileError: 'index 1 out of range' }],
+    ['"a".format([1, "b"])', { compileError: 'too many arguments supplied to string.format (expected 0, got 2)' }],
+    ['"%z".format([1])', { compileError: 'could not parse formatting clause: unrecognized formatting clause "z"' }],
     ["strings.quote('a\"b\\n')", { value: '"a\\"b\\n"' }],
   ],
   'ext sets': [
