@@ -44,6 +44,10 @@ export interface LocalClusterOptions {
   faithfulResizeStall?: boolean;
   /** Server pings on every stream at this interval (upstream never pings). */
   streamPingIntervalSeconds?: number;
+  /** Lenient receive: reassemble fragmented client messages (default: x/net's strict frame-per-message). */
+  reassembleFragments?: boolean;
+  /** Cut a stream's TCP connection without a close frame after this many seconds without data, as a proxy would. */
+  proxyIdleTimeoutSeconds?: number;
   /** Misbehaving streams for client tests, by pod name (exec-protocol §10.4 item 24). */
   streamFaults?: Record<string, StreamFault>;
   /** Log one line per API request and upgrade (method, path, status; never credentials). */
@@ -179,6 +183,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       faithfulResizeStall: options.faithfulResizeStall ?? false,
       ...(options.streamPingIntervalSeconds ? { pingIntervalMs: options.streamPingIntervalSeconds * 1000 } : {}),
       ...(fault ? { fault } : {}),
+      ...(options.reassembleFragments ? { reassembleFragments: true } : {}),
+      ...(options.proxyIdleTimeoutSeconds ? { proxyIdleTimeoutMs: options.proxyIdleTimeoutSeconds * 1000 } : {}),
     });
     sessions.push(session);
     // Keep every open stream and the most recent finished ones, not all of history.

@@ -39,7 +39,8 @@ function containerSpec(c: ContainerConfig): Record<string, unknown> {
     resources: {},
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
-    imagePullPolicy: 'IfNotPresent',
+    // The API server's default: Always for an untagged or :latest image, IfNotPresent otherwise.
+    imagePullPolicy: /:[^/]+$/.test(c.image) && !c.image.endsWith(':latest') ? 'IfNotPresent' : 'Always',
     ...(c.stdin ? { stdin: true } : {}),
     ...(c.tty ? { tty: true } : {}),
   };
@@ -112,6 +113,7 @@ export function podObject(pod: PodRuntime, confined: boolean): Record<string, un
       terminationGracePeriodSeconds: 30,
       dnsPolicy: 'ClusterFirst',
       serviceAccountName: 'default',
+      serviceAccount: 'default',
       nodeName: NODE_NAME,
       securityContext: {},
       schedulerName: 'default-scheduler',

@@ -73,6 +73,13 @@ export interface StreamSessionOptions {
   pingIntervalMs?: number;
   /** Misbehave on purpose (client tests only). */
   fault?: StreamFault;
+  /**
+   * Reassemble fragmented messages instead of x/net's frame-per-message reading (lenient mode, so a client test can
+   * compare both and assert it never fragments).
+   */
+  reassembleFragments?: boolean;
+  /** Like an idle proxy in between: cut TCP (no close frame) after this long without data in either direction. */
+  proxyIdleTimeoutMs?: number;
 }
 
 const MAX_FRAME = 32 * 1024 * 1024;
@@ -90,6 +97,9 @@ export class StreamSession {
   private nonTtyResizes = 0;
   private resizeBroken = false;
   private pingTimer: NodeJS.Timeout | null = null;
+  private proxyTimer: NodeJS.Timeout | null = null;
+  private fragments: Uint8Array[] = [];
+  private fragmentBytes = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly onOutput = (stream: OutputStream, data: Buffer) => this.output(stream, data);
   private readonly onExit = (exitCode: number) => {
@@ -183,6 +193,17 @@ export class StreamSession {
       case Opcode.Binary:
       case Opcode.Continuation:
         if (!frame.fin || frame.opcode === Opcode.Continuation) this.stats.fragmentedFrames++;
+        if (this.o.reassembleFragments) {
+          this.fragments.push(frame.payload);
+          this.fragmentBytes += frame.payload.length;
+          if (this.fragmentBytes > MAX_FRAME) return this.terminate(1009);
+          if (!frame.fin) return;
+          const whole = Buffer.concat(this.fragments);
+          this.fragments = [];
+          this.fragmentBytes = 0;
+          this.message(whole);
+          return;
+        }
         // x/net hands every frame up as its own message, continuation frames included; the type is ignored.
         this.message(frame.payload);
         return;
@@ -373,6 +394,7 @@ export class StreamSession {
   private cleanUp(hangUp: boolean): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.proxyTimer) clearTimeout(this.proxyTimer);
     const target = this.target;
     if (!target) return;
     target.process.off('output', this.onOutput);
@@ -388,6 +410,16 @@ export class StreamSession {
   }
 
   private touch(): void {
+    if (this.o.proxyIdleTimeoutMs) {
+      if (this.proxyTimer) clearTimeout(this.proxyTimer);
+      this.proxyTimer = setTimeout(() => {
+        this.o.log(`local cluster: proxy idle timeout (${this.o.proxyIdleTimeoutMs} ms): cutting the connection`);
+        this.finished = true;
+        this.o.socket.destroy();
+        this.cleanUp(true);
+      }, this.o.proxyIdleTimeoutMs);
+      this.proxyTimer.unref();
+    }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.o.log(`local cluster: ${this.o.subresource} stream idle for ${this.o.idleTimeoutMs} ms: closing`);

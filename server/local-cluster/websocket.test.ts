@@ -540,6 +540,46 @@ describe('optional test-server modes (exec-protocol §10.3)', () => {
   });
 });
 
+describe('lenient receive and proxy idle cut (exec-protocol §10.3 items 13, 18)', () => {
+  let lenient: LocalCluster;
+  beforeAll(async () => {
+    lenient = await startLocalCluster({
+      podsFile: PODS,
+      log: () => {},
+      reassembleFragments: true,
+      proxyIdleTimeoutSeconds: 1,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await lenient?.close();
+  });
+
+  it('reassembles a fragmented message (strict mode reads "\\x00ab" + "\\x00cd" as two)', async () => {
+    const ws = await RawWebSocket.open(lenient, {
+      path: execPath(
+        'shell',
+        ['cat'],
+        [
+          ['stdin', 'true'],
+          ['stdout', 'true'],
+        ],
+      ),
+    });
+    ws.socket.write(Buffer.from(encodeMasked(Opcode.Binary, Buffer.from('\x00ab', 'latin1'), false)));
+    ws.socket.write(Buffer.from(encodeMasked(Opcode.Continuation, Buffer.from('\x00cd\n', 'latin1'), true)));
+    ws.send(fromHex('ff 00'));
+    await ws.untilEnded();
+    expect(ws.channel(1).toString()).toBe('ab\x00cd\n');
+  });
+
+  it('cuts an idle connection without a close frame and hangs the process up', async () => {
+    const ws = await RawWebSocket.open(lenient, { path: execPath('shell', ['sleep', '1000'], [['stdout', 'true']]) });
+    await ws.untilEnded(10_000);
+    expect(hex(ws.received)).toBe('82 01 01');
+    await expect.poll(() => lenient.processes().filter((p) => p.kind === 'exec'), { timeout: 5000 }).toEqual([]);
+  });
+});
+
 describe('fault injection (exec-protocol §10.4 item 24)', () => {
   let faulty: LocalCluster;
   beforeAll(async () => {
