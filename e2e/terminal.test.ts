@@ -182,6 +182,25 @@ describe('output', () => {
       if (tab) await closeTab(page, tab);
     }
   });
+  it('under a flood the page holds a bounded amount: xterm never has more than ~1 MiB unparsed, reading pauses', async () => {
+    await page.getByLabel('Exec command').fill('head -c 6291456 /dev/urandom | base64');
+    let tab: string | null = null;
+    try {
+      tab = await openTerminal(page, 'shell');
+      await waitForStatus(page, tab, 'exited', 90_000);
+      await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.idle(), tab);
+      const flow = await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.flow(), tab);
+      // On this 2-core machine xterm falls behind and the pacer pauses reading (flow.pauses > 0); on a fast one it
+      // may keep up. Either way these bounds hold.
+      expect(flow).toBeTruthy();
+      expect(flow?.maxUnparsedBytes).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024); // high water + one message
+      // WebSocketStream stops reading while paused, so little piles up ahead of xterm either.
+      expect(flow?.maxQueuedBytes).toBeLessThanOrEqual(256 * 1024);
+    } finally {
+      await page.getByLabel('Exec command').fill('');
+      if (tab) await closeTab(page, tab);
+    }
+  });
 });
 
 describe('attach', () => {
