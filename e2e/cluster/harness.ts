@@ -74,7 +74,13 @@ export async function useHarness(): Promise<Harness> {
   let owned = false;
   if ((await run(['status'])) !== 0) {
     const code = await run(['start']);
-    if (code !== 0) throw new Error(`e2e/cluster/run.sh start failed (exit ${code}); its logs were printed above`);
+    if (code !== 0) {
+      const log = path.join(buildDir, 'failed-start', 'fixture.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '(no fixture log)';
+      throw new Error(
+        `e2e/cluster/run.sh start failed (exit ${code}); logs in ${path.dirname(log)}; fixture log:\n${tail}`,
+      );
+    }
     owned = true;
   }
   const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as HarnessReady;

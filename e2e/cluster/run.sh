@@ -102,10 +102,11 @@ start() {
       stop
       launch && return 0
     fi
-    echo "the harness did not become ready; last lines of its logs:" >&2
+    echo "the harness did not become ready; last lines of its logs (all kept in $build_dir/failed-start/):" >&2
     tail -n 40 "$state/logs/fixture.log" >&2 || true
     tail -n 40 "$state/logs/kube-apiserver.log" >&2 2>/dev/null || true
-    KEEP_STATE=1 stop
+    rm -rf "$build_dir/failed-start" && cp -r "$state/logs" "$build_dir/failed-start" || true
+    stop
     exit 1
   fi
 }
@@ -121,7 +122,8 @@ launch() {
   setsid "$bin_dir/fixture" --state "$state" --apiserver "$bin_dir/kube-apiserver" --k8s-version "$(k8s_version)" \
     "${pods_flag[@]}" >"$state/logs/fixture.log" 2>&1 </dev/null &
   echo $! >"$state/fixture.pid"
-  for _ in $(seq 1 240); do
+  # Up to 5 minutes: longer than the fixture's own deadlines, so it can say what it was waiting for.
+  for _ in $(seq 1 600); do
     if [ -f "$state/ready.json" ]; then
       echo "ready in $((($(date +%s%N) - started) / 1000000)) ms" >&2
       echo "export KUBECONFIG=$state/kubeconfig"
