@@ -19,7 +19,6 @@ import {
   isDuration,
   isTimestamp,
   typeName,
-  unstructuredLists,
   type Value,
 } from './values.ts';
 
@@ -170,12 +169,7 @@ export class Interpreter {
       const i = listIndex(key);
       if (i === undefined) throw new EvalError('no such overload', id);
       if (i < 0n || i >= BigInt(container.length)) {
-        throw new EvalError(
-          unstructuredLists.has(container)
-            ? `index out of bounds: ${i}`
-            : `index '${i}' out of range in list size '${container.length}'`,
-          id,
-        );
+        throw new EvalError(`index out of bounds: ${i}`, id);
       }
       return container[Number(i)]!;
     }

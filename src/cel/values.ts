@@ -257,7 +257,7 @@ export function fromJSON(v: unknown, options: FromJSONOptions = {}): Value {
  */
 export function toJSON(v: Value): unknown {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (v instanceof Uint8Array) return btoa(String.fromCharCode(...v));
   if (isCelUint(v)) return toJSON(v.value);

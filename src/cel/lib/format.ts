@@ -107,8 +107,9 @@ const FORMATS: Record<string, (s: string) => string[]> = {
     try {
       parseRequestURI(s);
       return [];
-    } catch {
-      return ['invalid URI'];
+    } catch (e) {
+      // Go's url.Error text, as apimachinery returns it.
+      return [`parse ${JSON.stringify(s)}: ${(e as Error).message}`];
     }
   },
   uuid: (s) => (UUID.test(s) ? [] : ['does not match the UUID format']),

@@ -90,11 +90,11 @@ export class IPValue extends OpaqueValue {
 export function parseIP(s: string): IPValue | string {
   const v4 = !s.includes(':') ? parseV4(s) : undefined;
   if (v4) return new IPValue(v4);
-  if (s.includes('%')) return `IP address with zone value is not allowed`;
+  if (s.includes('%')) return `IP address ${JSON.stringify(s)} with zone value is not allowed`;
   const v6 = s.includes(':') ? parseV6(s) : undefined;
   if (!v6) return `ParseAddr(${JSON.stringify(s)}): unable to parse IP`;
   if (v6.slice(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff)
-    return `IPv4-mapped IPv6 address is not allowed`;
+    return `IPv4-mapped IPv6 address ${JSON.stringify(s)} is not allowed`;
   return new IPValue(v6);
 }
 
@@ -143,13 +143,16 @@ const ip = (v: Value) => v as IPValue;
 const cidr = (v: Value) => v as CIDRValue;
 const toIP = (s: Value): IPValue => {
   const r = parseIP(s as string);
-  return typeof r === 'string'
-    ? fail(`IP Address ${JSON.stringify(s)} parse error during conversion from string: ${r}`)
-    : r;
+  if (typeof r !== 'string') return r;
+  // Only Go's own parse errors get Kubernetes' conversion prefix; its extra checks (zones, mapped) stand alone.
+  return fail(
+    r.startsWith('ParseAddr(') ? `IP Address ${JSON.stringify(s)} parse error during conversion from string: ${r}` : r,
+  );
 };
 const toCIDR = (s: Value): CIDRValue => {
   const r = parseCIDR(s as string);
-  return typeof r === 'string' ? fail(r) : r;
+  // kube-apiserver repeats its prefix in cidr() errors; reproduced as is.
+  return typeof r === 'string' ? fail(`network address parse error during conversion from string: ${r}`) : r;
 };
 
 const isLoopback = (a: IPValue) =>

@@ -53,6 +53,9 @@ export class QuantityValue extends OpaqueValue {
   }
 }
 
+// apimachinery's ErrFormatWrong, which kube-apiserver reports for any malformed quantity.
+const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
 /** Parses a quantity; returns an error text when the string is not one. */
 export function parseQuantity(s: string): QuantityValue | string {
   const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(s);
@@ -69,9 +72,9 @@ export function parseQuantity(s: string): QuantityValue | string {
     else den *= 10n ** BigInt(-e);
   } else {
     const e = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
-    if (!e) return "unable to parse quantity's suffix";
+    if (!e) return FORMAT_WRONG;
     const x = Number(e[1]);
-    if (Math.abs(x) > 1000) return "unable to parse quantity's suffix";
+    if (Math.abs(x) > 1000) return FORMAT_WRONG;
     if (x >= 0) num *= 10n ** BigInt(x);
     else den *= 10n ** BigInt(-x);
   }

@@ -80,7 +80,7 @@ export class SemverValue extends OpaqueValue {
 
 function semver(s: string, norm: boolean): SemverValue {
   const r = parseStrict(norm ? normalize(s) : s);
-  if (typeof r === 'string') return fail(`error converting string to semver: ${r}`);
+  if (typeof r === 'string') return fail(r);
   return new SemverValue(r);
 }
 const isSemver = (s: string, norm: boolean) => typeof parseStrict(norm ? normalize(s) : s) !== 'string';

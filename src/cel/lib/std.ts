@@ -271,9 +271,18 @@ export const standardLibrary: Library = {
     ...['int', 'uint', 'double'].map((from) =>
       func('double', [from], 'double', from === 'double' ? ([a]) => a! : std('double')),
     ),
-    func('double', ['string'], 'double', fromString('double')),
+    func('double', ['string'], 'double', (args) => {
+      // Go's ParseFloat also reads infinities and NaN by name.
+      const m = /^([+-]?)(inf|infinity|nan)$/i.exec(args[0] as string);
+      if (m) return m[2]!.toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
+      return fromString('double')(args);
+    }),
     func('string', ['double'], 'string', ([a]) => formatDouble(a as number)),
-    ...['int', 'uint', 'bool', 'string', 'bytes', 'timestamp', 'duration'].map((from) =>
+    // Go's RFC 3339 with nanoseconds drops trailing zeros of the fraction (".5Z", not ".500Z").
+    func('string', ['timestamp'], 'string', (args) =>
+      (callStd('string', false, args) as string).replace(/\.(\d*?)0+Z$/, (_m, d: string) => (d ? `.${d}Z` : 'Z')),
+    ),
+    ...['int', 'uint', 'bool', 'string', 'bytes', 'duration'].map((from) =>
       func('string', [from], 'string', from === 'string' ? ([a]) => a! : std('string')),
     ),
     func('bytes', ['string'], 'bytes', ([a]) => new TextEncoder().encode(a as string)),

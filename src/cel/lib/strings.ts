@@ -8,8 +8,12 @@ import { fail, type Value } from '../values.ts';
 const cps = (s: Value): string[] => Array.from(s as string);
 const n = (v: Value): number => Number(v as bigint);
 
+// Offsets as cel-go's ext strings v2 treats them (checked against kube-apiserver): negative is an error, an
+// empty substring is found at the offset, and an offset past the end finds nothing.
 function indexOf(s: string[], sub: string[], start: number, last: boolean): bigint {
-  if (start < 0 || start > s.length) return fail(`index out of range: ${start}`);
+  if (start < 0) return fail(`index out of range: ${start}`);
+  if (sub.length === 0) return BigInt(start);
+  if (start > s.length || (last && start >= s.length)) return -1n;
   if (!last) {
     for (let i = start; i + sub.length <= s.length; i++) if (sub.every((c, j) => s[i + j] === c)) return BigInt(i);
     return -1n;
@@ -203,7 +207,10 @@ export const stringsLibrary: Library = {
       'lastIndexOf',
       ['string'],
       'int',
-      ([s, sub]) => indexOf(cps(s!), cps(sub!), cps(s!).length, true),
+      ([s, sub]) => {
+        const c = cps(s!);
+        return cps(sub!).length === 0 ? BigInt(c.length) : indexOf(c, cps(sub!), Math.max(c.length - 1, 0), true);
+      },
       strCost,
     ),
     method(
@@ -212,9 +219,7 @@ export const stringsLibrary: Library = {
       ['string', 'int'],
       'int',
       ([s, sub, i]) => {
-        const c = cps(s!);
-        if (n(i!) < 0 || n(i!) >= c.length) return fail(`index out of range: ${n(i!)}`);
-        return indexOf(c, cps(sub!), n(i!), true);
+        return indexOf(cps(s!), cps(sub!), n(i!), true);
       },
       strCost,
     ),

@@ -14,6 +14,9 @@ export const table: Record<string, [string, Want][]> = {
     ['1u - 2u', { error: 'unsigned integer overflow' }],
     ['int(9223372036854775807.0)', { error: 'integer overflow' }],
     ["int('12')", { value: 12, type: 'int' }],
+    ['[1, 2, 3][3]', { error: 'index out of bounds: 3' }],
+    ["string(timestamp('2024-01-01T00:00:00.5Z'))", { value: '2024-01-01T00:00:00.5Z' }],
+    ["double('inf') > 1e308 && double('-Infinity') < 0.0", { value: true }],
     ["int('x')", { error: "type conversion error from 'string' to 'int'" }],
     ["double('1e3')", { value: 1000, type: 'double' }],
     ["bool('t') && bool('TRUE') && !bool('F')", { value: true }],
@@ -48,6 +51,11 @@ export const table: Record<string, [string, Want][]> = {
   'ext strings (code points, Go strings package)': [
     ["'🐱a'.indexOf('a')", { value: 1 }],
     ["'tacocat'.charAt(3)", { value: 'o' }],
+    // Offsets past the end find nothing, negative ones are errors (kube-apiserver 1.34, strings v2).
+    ["'abc'.indexOf('b', 5)", { value: -1 }],
+    ["'abc'.lastIndexOf('b', 5)", { value: -1 }],
+    ["'abc'.indexOf('b', -1)", { error: 'index out of range: -1' }],
+    ["''.indexOf('', 1)", { value: 1 }],
     ["'tacocat'.charAt(7)", { value: '' }],
     ["'tacocat'.charAt(8)", { error: 'index out of range: 8' }],
     ["'hello'.replace('l', 'L')", { value: 'heLLo' }],
@@ -142,10 +150,26 @@ export const table: Record<string, [string, Want][]> = {
     ["cidr('10.0.0.0/8').prefixLength()", { value: 8 }],
     ["string(cidr('::1/128').ip())", { value: '::1' }],
     ["isCIDR('10.0.0.0/33')", { value: false }],
+    ["ip('::ffff:1.2.3.4')", { error: 'IPv4-mapped IPv6 address "::ffff:1.2.3.4" is not allowed' }],
+    [
+      "ip('foo')",
+      { error: 'IP Address "foo" parse error during conversion from string: ParseAddr("foo"): unable to parse IP' },
+    ],
+    [
+      "cidr('1.2.3.4')",
+      {
+        error:
+          'network address parse error during conversion from string: network address parse error during conversion from string: netip.ParsePrefix("1.2.3.4"): no \'/\'',
+      },
+    ],
   ],
   'kubernetes quantity (exact decimals)': [
     ["quantity('200M') == quantity('0.2G')", { value: true }],
     ["quantity('1Gi').asInteger()", { value: 1073741824 }],
+    [
+      "quantity('x')",
+      { error: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" },
+    ],
     ["quantity('1.5').isInteger()", { value: false }],
     ["quantity('1.5').asInteger()", { error: 'cannot convert value to integer' }],
     ["sign(quantity('-1'))", { value: -1 }],
@@ -167,6 +191,7 @@ export const table: Record<string, [string, Want][]> = {
     ["semver('1.2.3').major() + semver('1.2.3').minor() + semver('1.2.3').patch()", { value: 6 }],
     ["semver('v1.0', true) == semver('1.0.0')", { value: true }],
     ["isSemver('01.0.0') || isSemver('1.0')", { value: false }],
+    ["semver('1.0')", { error: 'No Major.Minor.Patch elements found' }],
     ["semver('1.0.0-alpha').isLessThan(semver('1.0.0'))", { value: true }],
     ["semver('1.0.0-alpha.10').isGreaterThan(semver('1.0.0-alpha.9'))", { value: true }],
   ],
@@ -177,6 +202,7 @@ export const table: Record<string, [string, Want][]> = {
       { value: { optional: ['does not match the UUID format'] } },
     ],
     ["format.date().validate('2024-02-30')", { value: { optional: ['invalid date'] } }],
+    ["format.uri().validate('not a uri')", { value: { optional: ['parse "not a uri": invalid URI for request'] } }],
     ["format.datetime().validate('2024-02-03T04:05:06Z')", { value: { optional: null } }],
     ["format.dns1123LabelPrefix().validate('my-prefix-')", { value: { optional: null } }],
   ],
