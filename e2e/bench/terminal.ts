@@ -186,6 +186,35 @@ async function main(): Promise<void> {
       'keystroke → echo',
       `p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms (${samples.length} keys)`,
     ]);
+    // The same round trip without the browser's keyboard pipeline: xterm's input() as if typed, to the echo
+    // parsed. The difference to the line above is key-event handling in Chromium and xterm.js.
+    const direct = await page.evaluate(
+      async ({ id, count }) => {
+        const term = window.__portholeTest?.tabs?.[id]?.controller.term;
+        if (!term) throw new Error('no tab');
+        const times: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const x = term.buffer.active.cursorX;
+          const t0 = performance.now();
+          await new Promise<void>((resolve) => {
+            const listener = term.onWriteParsed(() => {
+              if (term.buffer.active.cursorX === x) return;
+              listener.dispose();
+              resolve();
+            });
+            term.input(i % 60 === 59 ? '\r' : 'b', true);
+          });
+          times.push(performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        return times.sort((a, b) => a - b);
+      },
+      { id: shell, count: Math.min(keystrokes, 200) },
+    );
+    rows.push([
+      'stdin → echo (no key event)',
+      `p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${percentile(direct, 99).toFixed(1)} ms (${direct.length} inputs)`,
+    ]);
     await closeTab(page, shell);
 
     // 3. The protocol ceiling: real kubectl, same command, output to /dev/null, straight to the cluster.
