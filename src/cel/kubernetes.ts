@@ -79,6 +79,8 @@ function parseSimple(t: string): CelType {
       return T.int;
     case 'dyn':
       return T.dyn;
+    case 'timestamp':
+      return T.timestamp;
     case 'list(string)':
       return T.list(T.string);
     case 'map(string, string)':
@@ -122,33 +124,33 @@ const ADMISSION_TYPES: ObjectTypeDecl[] = [
     options: 'dyn',
   }),
   obj('kubernetes.Namespace', {
-    metadata: 'kubernetes.Namespace.metadata',
-    spec: 'kubernetes.Namespace.spec',
-    status: 'kubernetes.Namespace.status',
+    metadata: 'kubernetes.NamespaceMetadata',
+    spec: 'kubernetes.NamespaceSpec',
+    status: 'kubernetes.NamespaceStatus',
   }),
-  obj('kubernetes.Namespace.metadata', {
+  obj('kubernetes.NamespaceMetadata', {
     name: 'string',
     generateName: 'string',
     namespace: 'string',
     labels: 'map(string, string)',
     annotations: 'map(string, string)',
     UID: 'string',
-    creationTimestamp: 'string',
+    creationTimestamp: 'timestamp',
     deletionGracePeriodSeconds: 'int',
-    deletionTimestamp: 'string',
+    deletionTimestamp: 'timestamp',
     generation: 'int',
     resourceVersion: 'string',
     finalizers: 'list(string)',
   }),
-  obj('kubernetes.Namespace.spec', { finalizers: 'list(string)' }),
-  obj('kubernetes.Namespace.status', {
+  obj('kubernetes.NamespaceSpec', { finalizers: 'list(string)' }),
+  obj('kubernetes.NamespaceStatus', {
     conditions: T.list(T.object('kubernetes.NamespaceCondition')),
     phase: 'string',
   }),
   obj('kubernetes.NamespaceCondition', {
     status: 'string',
     type: 'string',
-    lastTransitionTime: 'string',
+    lastTransitionTime: 'timestamp',
     message: 'string',
     reason: 'string',
   }),
