@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster, type StreamFault } from './index.ts';
-import { kubectl as runKubectl, kubectlBinary, KubectlInTerminal, Slots } from './testing/kubectl.ts';
+import {
+  kubectl as runKubectl,
+  kubectlBinary,
+  KubectlInTerminal,
+  Slots,
+  withoutStreamRegistrationRace,
+} from './testing/kubectl.ts';
 
 const VERSIONS = ['1.30', '1.31', '1.32', '1.33'];
 const KLOG_LINE = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ /;
@@ -31,8 +37,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const kubectl = (version: string, args: string[], input?: string) =>
-  slots.run(() => runKubectl(version, kubeconfig, args, input === undefined ? {} : { input }));
+const kubectl = async (version: string, args: string[], input?: string) => {
+  const result = await slots.run(() => runKubectl(version, kubeconfig, args, input === undefined ? {} : { input }));
+  return { ...result, stderr: withoutStreamRegistrationRace(result.stderr) };
+};
 
 describe.concurrent.each(VERSIONS)('kubectl %s', (version) => {
   it('get pods prints the Table the server rendered', async () => {
