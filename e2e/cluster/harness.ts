@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const runScript = path.join(here, 'run.sh');
 const buildDir = process.env.HARNESS_DIR ?? path.join(here, '.build');
-const readyFile = path.join(buildDir, 'state', 'ready.json');
+const sharedState = path.join(buildDir, 'state');
 
 /** ready.json, written by the fixture once the apiserver, the JWT path and the test pods all work. */
 export interface HarnessReady {
@@ -53,10 +53,13 @@ export function reportSkipped(suite: string): void {
   }
 }
 
-function run(args: string[]): Promise<number> {
+function run(args: string[], state: string): Promise<number> {
   return new Promise((resolve, reject) => {
     // Build and start progress goes straight to the terminal: a cold build takes many minutes.
-    const child = spawn(runScript, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(runScript, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, HARNESS_STATE: state },
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -69,11 +72,16 @@ export interface Harness {
   release(): Promise<void>;
 }
 
-/** Reuses a harness that is already running (e.g. `e2e/cluster/run.sh start` in another terminal) or starts one. */
+/**
+ * Reuses the shared harness if one is running (`e2e/cluster/run.sh start` in a terminal), else starts one of its
+ * own with a private state directory — other test runs in the same checkout may be starting and stopping theirs.
+ */
 export async function useHarness(): Promise<Harness> {
+  let state = sharedState;
   let owned = false;
-  if ((await run(['status'])) !== 0) {
-    const code = await run(['start']);
+  if ((await run(['status'], state)) !== 0) {
+    state = path.join(buildDir, `state-${process.pid}-${Date.now()}`);
+    const code = await run(['start'], state);
     if (code !== 0) {
       const log = path.join(buildDir, 'failed-start', 'fixture.log');
       const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '(no fixture log)';
@@ -83,12 +91,12 @@ export async function useHarness(): Promise<Harness> {
     }
     owned = true;
   }
-  const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as HarnessReady;
+  const ready = JSON.parse(readFileSync(path.join(state, 'ready.json'), 'utf8')) as HarnessReady;
   return {
     ready,
     owned,
     async release() {
-      if (owned) await run(['stop']);
+      if (owned) await run(['stop'], state);
     },
   };
 }

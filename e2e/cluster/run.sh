@@ -10,14 +10,15 @@
 #                                   replace list of its staging modules from upstream's own go.mod
 #
 # Environment: HARNESS_DIR (default: .build next to this script), GOFLAGS_EXTRA (e.g. -p=1 on a busy machine),
-# PODS_FILE (default: the local cluster's server/local-cluster/pods.yaml, so both clusters run the same pods).
+# PODS_FILE (default: the local cluster's server/local-cluster/pods.yaml, so both clusters run the same pods),
+# HARNESS_STATE (default: $HARNESS_DIR/state; the test helper gives each test run its own, so runs can overlap).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 build_dir="${HARNESS_DIR:-$here/.build}"
 bin_dir="$build_dir/bin"
-state="$build_dir/state"
+state="${HARNESS_STATE:-$build_dir/state}"
 
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="$PATH:/usr/local/go/bin"; fi
 need_go() {

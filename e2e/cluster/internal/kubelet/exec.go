@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"syscall"
 	"time"
 
 	"github.com/creack/pty"
@@ -28,9 +29,11 @@ func (k *Kubelet) ExecInContainer(_ context.Context, podFullName string, uid typ
 		return errors.New("no command specified")
 	}
 	cmd, err := k.command(pod, container, argv, tty)
-	if err != nil {
+	if errors.Is(err, exec.ErrNotFound) {
 		// The wording containerd+runc give a missing executable; kubectl shows it as an internal error.
-		return fmt.Errorf("failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: %q: %v", argv[0], errors.Unwrap(err))
+		return fmt.Errorf("failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: %q: %v", argv[0], exec.ErrNotFound)
+	} else if err != nil {
+		return err
 	}
 	if tty {
 		err = k.execTTY(cmd, in, out, resize)
@@ -40,8 +43,8 @@ func (k *Kubelet) ExecInContainer(_ context.Context, podFullName string, uid typ
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
 		code := exitErr.ExitCode()
-		if code < 0 { // killed by a signal: a shell reports 128+n, and so does a container runtime
-			code = 137
+		if status, ok := exitErr.Sys().(syscall.WaitStatus); ok && status.Signaled() {
+			code = 128 + int(status.Signal()) // as a shell, and a container runtime, report death by signal
 		}
 		// The message containerd's CRI gives; the kubelet wraps it in a NonZeroExitCode status.
 		return utilexec.CodeExitError{Err: fmt.Errorf("error executing command %v, exit code %d", argv, code), Code: code}
