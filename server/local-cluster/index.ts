@@ -221,11 +221,17 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     session.attach({ process: container.main!, owned: false, acceptsInput: container.config.stdin, command: [] });
   }
 
-  await runtime.start();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await runtime.start();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    // e.g. the port is taken: leave no pod process behind.
+    await runtime.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostPort =
     address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;

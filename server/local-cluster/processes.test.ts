@@ -1,6 +1,6 @@
 // Pods as local processes: user-namespace confinement, hang-up on disconnect, bounded buffering under a flood, and
 // nothing left running after close().
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from './index.ts';
@@ -23,6 +23,29 @@ afterAll(async () => {
 const exec = (command: string[], flags: string[] = ['stderr', 'stdout']) =>
   `/api/v1/namespaces/default/pods/shell/exec?${command.map((c) => `command=${encodeURIComponent(c)}`).join('&')}` +
   `&container=main&${flags.map((f) => `${f}=true`).join('&')}`;
+
+/** Live children of a process (from /proc/<pid>/stat's ppid field). */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent && isAlive(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 function hostIds(pid: number): { uid: string; gid: string } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -149,6 +172,17 @@ describe('close()', () => {
     await extra.close();
     expect(alive(pids)).toEqual([]);
     expect(extra.processes()).toEqual([]);
+  }, 60_000);
+});
+
+describe('a failed start', () => {
+  it('rejects with the reason and leaves no process behind when the port is taken', async () => {
+    const port = Number(new URL(cluster.server).port);
+    await expect(startLocalCluster({ podsFile: PODS, log: () => {}, port })).rejects.toThrow(/EADDRINUSE/);
+    // Our own children only: other test files (and other people's) run clusters on this machine too.
+    const ours = new Set(cluster.processes().map((p) => p.pid));
+    const strays = childrenOf(process.pid).filter((pid) => !ours.has(pid) && cmdline(pid).includes('porthole-sandbox'));
+    expect(strays).toEqual([]);
   }, 60_000);
 });
 
