@@ -4,6 +4,7 @@
 // being buffered in the server.
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { hangUpSession } from './process-tree.ts';
 
@@ -48,7 +49,7 @@ export interface LocalProcess {
 
 abstract class BaseProcess extends EventEmitter implements LocalProcess {
   exitCode: number | null = null;
-  private readonly holders = new Set<object>();
+  protected readonly holders = new Set<object>();
   private readonly exited: Promise<void>;
   protected markExited!: () => void;
 
@@ -95,14 +96,64 @@ abstract class BaseProcess extends EventEmitter implements LocalProcess {
 }
 
 class PtyProcess extends BaseProcess {
+  private lastOutputAt = Date.now();
+
   constructor(private readonly term: pty.IPty) {
     super(term.pid, true);
     term.onData((data: string | Buffer) => {
+      this.lastOutputAt = Date.now();
       // encoding: null makes node-pty hand out Buffers; its typings still say string.
       this.emit('output', 'stdout', typeof data === 'string' ? Buffer.from(data) : data);
     });
     term.onExit(({ exitCode, signal }) => this.finish(signal ? 128 + signal : exitCode));
+    this.drainBeforeTeardown();
   }
+
+  /**
+   * The tail of a command's output must not be lost when it exits. Two things lose it with a bare node-pty: when
+   * the child's exit closes the last slave descriptor, Linux hangs the master up and reads may end in EIO while
+   * output is still on its way (seen here: 2–13 KB of a 2 MB stream, most runs, under load); and node-pty
+   * destroys its read stream 200 ms after the exit whether or not it has read everything (more so while we hold
+   * it paused for back-pressure). So we keep a slave descriptor of our own open: the exit then hangs nothing up;
+   * node-pty's post-exit teardown becomes our cue to read until the terminal goes quiet, then we close our
+   * descriptor and the stream ends on its own (EIO once drained). A background child that keeps writing is cut
+   * off after a few seconds, like the teardown it replaces. Uses node-pty's private `_pty` (the slave's path) and
+   * `_socket` (its read stream), checked at start; tty-exit-output.test.ts pins the behaviour.
+   */
+  private drainBeforeTeardown(): void {
+    const internals = this.term as unknown as {
+      _pty?: string;
+      _socket?: { destroy: (error?: Error) => unknown };
+    };
+    const socket = internals._socket;
+    if (typeof internals._pty !== 'string' || !socket || typeof socket.destroy !== 'function') return;
+    let slave: number | null = openSync(internals._pty, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+    const closeSlave = () => {
+      if (slave !== null) closeSync(slave);
+      slave = null;
+    };
+    const destroy = socket.destroy.bind(socket);
+    let draining = false;
+    socket.destroy = (error?: Error) => {
+      if (draining || error || slave === null) {
+        closeSlave();
+        return destroy(error);
+      }
+      draining = true;
+      this.holders.clear();
+      this.resume();
+      const giveUp = Date.now() + 3000;
+      const whenQuiet = () => {
+        if (Date.now() - this.lastOutputAt >= 50 || Date.now() > giveUp) closeSlave();
+        else setTimeout(whenQuiet, 20).unref();
+      };
+      whenQuiet();
+      setTimeout(() => destroy(), 5000).unref();
+      return socket;
+    };
+    this.term.onExit(closeSlave);
+  }
+
   protected pause(): void {
     this.term.pause();
   }
