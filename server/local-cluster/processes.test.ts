@@ -1,5 +1,6 @@
 // Pods as local processes: user-namespace confinement, hang-up on disconnect, bounded buffering under a flood, and
 // nothing left running after close().
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,15 @@ function childrenOf(parent: number): number[] {
         return false;
       }
     });
+}
+
+function sessionOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  } catch {
+    return -1;
+  }
 }
 
 function cmdline(pid: number): string {
@@ -183,6 +193,30 @@ describe('a failed start', () => {
     const ours = new Set(cluster.processes().map((p) => p.pid));
     const strays = childrenOf(process.pid).filter((pid) => !ours.has(pid) && cmdline(pid).includes('porthole-sandbox'));
     expect(strays).toEqual([]);
+  }, 60_000);
+});
+
+describe('a server that dies without close()', () => {
+  it('takes its pods with it, background children included (parent-death signal in the sandbox helper)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url)), PODS],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => child.on('close', resolve));
+    const sessions = JSON.parse(out) as number[];
+    expect(sessions.length).toBeGreaterThan(0);
+    // Every pod process leads its own session: nothing may be left in any of them.
+    const left = () =>
+      readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .map(Number)
+        .filter((pid) => isAlive(pid) && sessions.includes(sessionOf(pid)));
+    await expect.poll(left, { timeout: 10_000 }).toEqual([]);
   }, 60_000);
 });
 

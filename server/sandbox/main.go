@@ -13,10 +13,16 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 )
 
 const hostID = 65534 // nobody / nogroup
+
+// exiting is held by whoever ends the process, so a session kill in progress is not cut short by main's exit.
+var exiting sync.Mutex
 
 func main() {
 	args := os.Args[1:]
@@ -39,6 +45,16 @@ func main() {
 		fail("no command given (usage: porthole-sandbox -- COMMAND [ARG...])")
 	}
 
+	// If the server that started us dies without hanging us up (a crash, a killed test worker), go with it:
+	// SIGHUP to us when our parent exits, and SIGKILL to the command when we exit. No pod outlives its server.
+	parent := os.Getppid()
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGHUP), 0); errno != 0 {
+		fail("prctl(PR_SET_PDEATHSIG): " + errno.Error())
+	}
+	if os.Getppid() != parent {
+		fail("the parent exited before the sandbox started")
+	}
+
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -46,6 +62,7 @@ func main() {
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: hostID, Size: 1}},
 		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: hostID, Size: 1}},
 		Credential:  &syscall.Credential{Uid: 0, Gid: 0},
+		Pdeathsig:   syscall.SIGKILL,
 	}
 
 	// Catch (rather than ignore) the signals: ignored dispositions would be inherited by the command. Signals a
@@ -60,6 +77,13 @@ func main() {
 	}
 	go func() {
 		for s := range signals {
+			if s == syscall.SIGHUP && os.Getppid() != parent {
+				// Our server died: take every process of this pod session with us, background jobs included.
+				// Holding `exiting` keeps main from exiting (the command's death ends Wait) halfway through.
+				exiting.Lock()
+				killSession(cmd.Process.Pid)
+				os.Exit(128 + int(syscall.SIGHUP))
+			}
 			switch s {
 			case syscall.SIGHUP, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2:
 				_ = cmd.Process.Signal(s)
@@ -68,6 +92,7 @@ func main() {
 	}()
 
 	err := cmd.Wait()
+	exiting.Lock()
 	if err == nil {
 		os.Exit(0)
 	}
@@ -78,6 +103,48 @@ func main() {
 		os.Exit(exit.ExitCode())
 	}
 	fail(err.Error())
+}
+
+// killSession ends every process in our session (we lead it: our spawner called setsid), or the command alone when
+// we do not lead one. Everyone is stopped first so that no shell loop can start a new child in between.
+func killSession(command int) {
+	self := os.Getpid()
+	if sid, _, errno := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0); errno != 0 || int(sid) != self {
+		_ = syscall.Kill(command, syscall.SIGKILL)
+		return
+	}
+	for _, signal := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGKILL} {
+		for _, pid := range sessionMembers(self) {
+			_ = syscall.Kill(pid, signal)
+		}
+	}
+}
+
+// sessionMembers lists the other processes whose session id is sid (from /proc/PID/stat).
+func sessionMembers(sid int) []int {
+	var members []int
+	entries, _ := os.ReadDir("/proc")
+	for _, entry := range entries {
+		pid, err := strconv.Atoi(entry.Name())
+		if err != nil || pid == sid {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + entry.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after "(comm)": state ppid pgrp session ...
+		text := string(stat)
+		end := strings.LastIndexByte(text, ')')
+		if end < 0 || end+2 > len(text) {
+			continue
+		}
+		fields := strings.Fields(text[end+2:])
+		if len(fields) > 3 && fields[3] == strconv.Itoa(sid) {
+			members = append(members, pid)
+		}
+	}
+	return members
 }
 
 func fail(message string) {
