@@ -149,9 +149,13 @@ class Checker {
     if (qn && !scope.some((frame) => frame.has(qn.split('.')[0]!))) {
       // cel-go resolves the longest declared prefix of a qualified name (`a.b.c` with `a.b` declared).
       const parts = qn.split('.');
-      for (let n = parts.length - (e.testOnly ? 1 : 0); n > 1; n--) {
+      // Only dotted declarations can match, so long selection chains stay linear.
+      const dotted = [...this.env.variables.keys()].filter(
+        (v) => v.includes('.') && (qn === v || qn.startsWith(`${v}.`)),
+      );
+      for (let n = parts.length - (e.testOnly ? 1 : 0); n > 1 && dotted.length; n--) {
         const name = parts.slice(0, n).join('.');
-        if (!this.env.variables.has(name)) continue;
+        if (!dotted.includes(name)) continue;
         let node: Expr = e;
         for (let k = parts.length; k > n; k--) node = (node as Extract<Expr, { kind: 'select' }>).operand;
         if (node === e && !e.testOnly) return this.check(Object.assign(e, { kind: 'ident', name }) as Expr, scope);

@@ -158,3 +158,33 @@ describe('authentication claims by version', () => {
     expect(run('claims["kubernetes.io"].namespace', '1.30')).toMatchObject({ value: 'kube-system' });
   });
 });
+
+describe('bad input', () => {
+  const garbage = [
+    '('.repeat(300) + '1' + ')'.repeat(300),
+    '-'.repeat(10_000) + '1',
+    '!'.repeat(10_000) + 'true',
+    '['.repeat(5000),
+    '0x',
+    "'",
+    "b'\\xZZ'",
+    '18446744073709551616u',
+    '9223372036854775808',
+    'has()',
+    'Object{a:}',
+    '\u0000',
+  ];
+  it('compiles a selection chain of 3000 fields in linear time', () => {
+    const started = Date.now();
+    const r = compile('object.' + 'a.'.repeat(3000) + 'b == 1', validation);
+    expect(r.ok || r.issues.length > 0).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+  it.each(garbage.map((g) => [g.slice(0, 40), g]))('%s… is a compile error, not a crash', (_label, expression) => {
+    const r = compile(expression, validation);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues[0]!.message).toMatch(
+      /Syntax error|recursion limit|invalid|token recognition|unterminated|undeclared|argument/,
+    );
+  });
+});

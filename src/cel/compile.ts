@@ -60,7 +60,15 @@ export function compile(expression: string, env: Environment, options: CompileOp
     const issue = position(expression, e.offset, e.message);
     return { ok: false, issues: [issue], message: display(expression, [issue]) };
   }
-  const checked = check(parsed, env);
+  let checked: ReturnType<typeof check>;
+  try {
+    checked = check(parsed, env);
+  } catch (e) {
+    // A pathological expression (thousands of chained selections) must not take the caller down.
+    if (!(e instanceof RangeError)) throw e;
+    const issue = position(expression, 0, `expression recursion limit exceeded: ${e.message}`);
+    return { ok: false, issues: [issue], message: display(expression, [issue]) };
+  }
   if (options.skipCheckErrors) checked.issues.length = 0;
   const issues = checked.issues.map((i) => position(expression, parsed.source.positions.get(i.exprId) ?? 0, i.message));
   const validations = [...validateLiterals(parsed, env)];

@@ -106,7 +106,7 @@ export function tokenize(source: string): Token[] {
 
 function readNumber(cp: string[], i: number, tokens: Token[]): number {
   const start = i;
-  if (cp[i] === '0' && (cp[i + 1] === 'x' || cp[i + 1] === 'X')) {
+  if (cp[i] === '0' && (cp[i + 1] === 'x' || cp[i + 1] === 'X') && isHex(cp[i + 2])) {
     i += 2;
     while (isHex(cp[i])) i++;
     const text = cp.slice(start, i).join('');

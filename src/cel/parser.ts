@@ -189,6 +189,8 @@ class Parser {
     if (this.isPunct('!')) {
       const ops: Token[] = [];
       while (this.isPunct('!')) ops.push(this.next());
+      if (this.depth + ops.length > this.maxDepth)
+        this.fail(t, `expression recursion limit exceeded: ${this.maxDepth}`);
       let e = this.parseMember();
       for (let i = ops.length - 1; i >= 0; i--) e = this.call(ops[i]!.offset, '!_', [e]);
       return e;
@@ -196,6 +198,8 @@ class Parser {
     if (this.isPunct('-')) {
       const ops: Token[] = [];
       while (this.isPunct('-')) ops.push(this.next());
+      if (this.depth + ops.length > this.maxDepth)
+        this.fail(t, `expression recursion limit exceeded: ${this.maxDepth}`);
       // A single minus directly before a number literal is part of the literal (so int64 min is writable).
       const lit = this.peek();
       if (ops.length % 2 === 1 && (lit.kind === 'int' || lit.kind === 'double') && !this.isMemberContinuation(1)) {
