@@ -124,6 +124,17 @@ describe('runtime cost', () => {
     expect(Date.now() - start).toBeLessThan(10_000);
   });
 
+  it('refuses lists.range beyond the budget before allocating it', () => {
+    const c = compile('lists.range(100000000).size() > 0', env);
+    if (!c.ok) throw new Error(c.message);
+    const started = Date.now();
+    expect(evaluate(c.program, { object })).toMatchObject({
+      ok: false,
+      error: 'operation cancelled: actual cost limit exceeded',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('does not let || or && absorb the cost-limit error', () => {
     const c = compile('true || object.items.map(x, x).size() > 0', env);
     if (!c.ok) throw new Error(c.message);

@@ -309,6 +309,10 @@ export class Interpreter {
       if (!o.params.every((p, i) => matches(args[i]!, p))) continue;
       // Calls that cel-go folds at plan time (conversions of constants) cost nothing at runtime.
       const folded = isConstantLiteral(e);
+      // lists.range(n) would allocate n elements before its cost is known: refuse first if it cannot fit.
+      if (o.fn === 'lists.range' && this.state.cost + 11 + Number(args[0] as bigint) > this.state.limit) {
+        throw new CostLimitExceeded();
+      }
       let result: Value;
       try {
         result = o.impl(args, this.state.ctx);
