@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, Opcode, WEBSOCKET_GUID } from '../src/k8s/frames.ts';
@@ -14,6 +15,7 @@ let server: Server;
 let base: string;
 const requests: IncomingMessage[] = [];
 const received: Buffer[][] = [];
+const upgraded = new Set<Duplex>();
 
 beforeAll(async () => {
   const wss = new WebSocketServer({
@@ -22,6 +24,7 @@ beforeAll(async () => {
   });
   server = createServer();
   server.on('upgrade', (request, socket, head) => {
+    upgraded.add(socket);
     requests.push(request);
     if (request.url?.includes('/pods/eager/')) {
       // The 101, the initial frame, output, status and close in one TCP write: nothing may be lost to the
@@ -69,6 +72,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Upgraded sockets are no longer the HTTP server's: close them ourselves or close() waits for them.
+  for (const socket of upgraded) socket.destroy();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });

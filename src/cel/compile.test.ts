@@ -185,11 +185,10 @@ describe('bad input', () => {
     'Object{a:}',
     '\u0000',
   ];
-  it('compiles a selection chain of 3000 fields in linear time', () => {
-    const started = Date.now();
+  // No clock here (tests never fail on one): a quadratic or exponential checker would blow the test timeout.
+  it('compiles a selection chain of 3000 fields', () => {
     const r = compile('object.' + 'a.'.repeat(3000) + 'b == 1', validation);
     expect(r.ok || r.issues.length > 0).toBe(true);
-    expect(Date.now() - started).toBeLessThan(3000);
   });
   it.each(garbage.map((g) => [g.slice(0, 40), g]))('%s… is a compile error, not a crash', (_label, expression) => {
     const r = compile(expression, validation);
