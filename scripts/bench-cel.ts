@@ -4,11 +4,11 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { compile, evaluate } from '../compile.ts';
-import { admissionEnvironment, authnEnvironment, claimsValue } from '../kubernetes.ts';
-import { T } from '../types.ts';
-import { fromJSON, type Value } from '../values.ts';
-import type { Environment } from '../env.ts';
+import { compile, evaluate } from '../src/cel/compile.ts';
+import { admissionEnvironment, authnEnvironment, claimsValue } from '../src/cel/kubernetes.ts';
+import { T } from '../src/cel/types.ts';
+import { fromJSON, type Value } from '../src/cel/values.ts';
+import type { Environment } from '../src/cel/env.ts';
 
 const containers = Array.from({ length: 5 }, (_, i) => ({
   name: `c${i}`,
@@ -147,7 +147,7 @@ for (const c of cases) {
   );
 }
 
-const entry = fileURLToPath(new URL('../index.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../src/cel/index.ts', import.meta.url));
 const bundle = await build({
   entryPoints: [entry],
   bundle: true,
