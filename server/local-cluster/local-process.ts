@@ -49,6 +49,8 @@ export interface LocalProcess {
 
 abstract class BaseProcess extends EventEmitter implements LocalProcess {
   exitCode: number | null = null;
+  /** Set once a hang-up began: input sent after that (a client's parting Ctrl-D) has nowhere to go. */
+  protected hangingUp = false;
   protected readonly holders = new Set<object>();
   private readonly exited: Promise<void>;
   protected markExited!: () => void;
@@ -79,6 +81,7 @@ abstract class BaseProcess extends EventEmitter implements LocalProcess {
   }
 
   async hangUp(graceMs: number): Promise<void> {
+    this.hangingUp = true;
     if (this.exitCode === null) await hangUpSession(this.pid, graceMs);
     // Output still buffered in a paused stream would keep 'exit' from firing: drop it, nobody is listening.
     this.holders.clear();
@@ -161,7 +164,7 @@ class PtyProcess extends BaseProcess {
     this.term.resume();
   }
   write(data: Uint8Array): boolean {
-    if (this.exitCode === null) this.term.write(Buffer.from(data));
+    if (this.exitCode === null && !this.hangingUp) this.term.write(Buffer.from(data));
     return true;
   }
   whenInputDrained(callback: () => void): void {
