@@ -156,9 +156,13 @@ describe('back-pressure', () => {
 
   it('a process that does not read its stdin stops the server reading the socket: stdin buffering stays bounded', async () => {
     const BOUND = 256 * 1024;
-    // Reads nothing for two seconds, then swallows everything (so the connection's end is seen afterwards).
+    // Reads nothing until a file "go" appears in the pod's directory, then swallows everything (so the end of the
+    // connection is seen afterwards). No clock: the test says when.
     const ws = await RawWebSocket.open(cluster, {
-      path: exec(['sh', '-c', 'sleep 2; exec cat > /dev/null'], ['stdin', 'stdout']),
+      path: exec(
+        ['sh', '-c', 'until [ -e go ]; do sleep 0.05; done; rm go; exec cat > /dev/null'],
+        ['stdin', 'stdout'],
+      ),
     });
     const chunk = Buffer.alloc(32 * 1024 + 1, 0x61);
     chunk[0] = 0;
@@ -167,6 +171,8 @@ describe('back-pressure', () => {
     await expect.poll(() => stats()?.inputPauses ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
     expect(stats()!.maxInputBufferedBytes).toBeLessThanOrEqual(BOUND);
     expect(ws.socket.writableLength).toBeGreaterThan(BOUND); // the rest waits on the client's side
+    const go = await RawWebSocket.open(cluster, { path: exec(['touch', 'go']) });
+    await go.untilEnded();
     ws.close();
     await expect.poll(() => cluster.processes().filter((p) => p.kind === 'exec'), { timeout: 10_000 }).toEqual([]);
   }, 60_000);

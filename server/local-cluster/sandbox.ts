@@ -153,6 +153,7 @@ export async function prepareSandbox(
     confined: true,
     hostUid: NOBODY,
     hostGid: NOBODY,
-    wrap: (argv) => ({ file: helper.path, args: ['--', ...argv] }),
+    // --parent: the helper refuses to start a pod process when this server is already gone.
+    wrap: (argv) => ({ file: helper.path, args: ['--parent', String(process.pid), '--', ...argv] }),
   };
 }

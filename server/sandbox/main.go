@@ -3,7 +3,7 @@
 // process outside the new namespace may write a 0→65534 mapping. Standard streams and the controlling terminal
 // are simply inherited; the exit code is forwarded (128+N when the command dies of signal N).
 //
-// Usage: porthole-sandbox [--probe] -- COMMAND [ARG...]
+// Usage: porthole-sandbox [--probe] [--parent PID] -- COMMAND [ARG...]
 //
 // --probe only checks that the kernel allows the namespace (runs nothing, exit 0 when it does).
 package main
@@ -13,10 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 const hostID = 65534 // nobody / nogroup
@@ -24,16 +26,46 @@ const hostID = 65534 // nobody / nogroup
 // exiting is held by whoever ends the process, so a session kill in progress is not cut short by main's exit.
 var exiting sync.Mutex
 
+// parent is who started us; PR_SET_PDEATHSIG is armed in init so that it applies to the main thread.
+var parent int
+
+// parentDeath is SIGRTMIN+6: unused by the Go runtime and never sent by the server.
+const parentDeath = syscall.Signal(40)
+
+// If the server that started us dies without hanging us up (a crash, a killed test worker), go with it: the kernel
+// sends us parentDeath when the server's thread that started us exits, and the command SIGKILL when we exit. A
+// signal of its own, because a multi-threaded parent (node) is still our parent (getppid) for a moment after its
+// main thread died, so the ordinary SIGHUP of a hang-up cannot be told apart from this one. The parent-death
+// signal belongs to a thread, so this runs on the main thread, and main stays on it (LockOSThread in init) to
+// start the command from the thread its own parent-death signal refers to.
+func init() {
+	runtime.LockOSThread()
+	parent = os.Getppid()
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(parentDeath), 0); errno != 0 {
+		fail("prctl(PR_SET_PDEATHSIG): " + errno.Error())
+	}
+}
+
 func main() {
 	args := os.Args[1:]
 	probe := false
 	for len(args) > 0 && args[0] != "--" {
-		if args[0] == "--probe" {
+		switch {
+		case args[0] == "--probe":
 			probe = true
 			args = args[1:]
-			continue
+		case args[0] == "--parent" && len(args) > 1:
+			// The server's pid: if it died before our parent-death signal was armed, we were already
+			// reparented and must not start anything.
+			expected, err := strconv.Atoi(args[1])
+			if err != nil {
+				fail(fmt.Sprintf("--parent %q is not a pid", args[1]))
+			}
+			parent = expected
+			args = args[2:]
+		default:
+			fail(fmt.Sprintf("unknown option %q", args[0]))
 		}
-		fail(fmt.Sprintf("unknown option %q", args[0]))
 	}
 	if len(args) > 0 {
 		args = args[1:]
@@ -45,12 +77,6 @@ func main() {
 		fail("no command given (usage: porthole-sandbox -- COMMAND [ARG...])")
 	}
 
-	// If the server that started us dies without hanging us up (a crash, a killed test worker), go with it:
-	// SIGHUP to us when our parent exits, and SIGKILL to the command when we exit. No pod outlives its server.
-	parent := os.Getppid()
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGHUP), 0); errno != 0 {
-		fail("prctl(PR_SET_PDEATHSIG): " + errno.Error())
-	}
 	if os.Getppid() != parent {
 		fail("the parent exited before the sandbox started")
 	}
@@ -69,7 +95,7 @@ func main() {
 	// terminal raises (INT, QUIT, TSTP, WINCH...) already reach the command through its process group, so only
 	// the ones a supervisor sends to us on purpose are forwarded.
 	signals := make(chan os.Signal, 8)
-	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2,
+	signal.Notify(signals, parentDeath, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2,
 		syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH)
 
 	if err := cmd.Start(); err != nil {
@@ -77,12 +103,12 @@ func main() {
 	}
 	go func() {
 		for s := range signals {
-			if s == syscall.SIGHUP && os.Getppid() != parent {
+			if s == parentDeath {
 				// Our server died: take every process of this pod session with us, background jobs included.
 				// Holding `exiting` keeps main from exiting (the command's death ends Wait) halfway through.
 				exiting.Lock()
 				killSession(cmd.Process.Pid)
-				os.Exit(128 + int(syscall.SIGHUP))
+				os.Exit(128 + int(syscall.SIGKILL))
 			}
 			switch s {
 			case syscall.SIGHUP, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2:
@@ -106,17 +132,25 @@ func main() {
 }
 
 // killSession ends every process in our session (we lead it: our spawner called setsid), or the command alone when
-// we do not lead one. Everyone is stopped first so that no shell loop can start a new child in between.
+// we do not lead one. Everyone is stopped before being killed so that no shell loop starts a new child in between.
 func killSession(command int) {
 	self := os.Getpid()
 	if sid, _, errno := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0); errno != 0 || int(sid) != self {
 		_ = syscall.Kill(command, syscall.SIGKILL)
 		return
 	}
-	for _, signal := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGKILL} {
-		for _, pid := range sessionMembers(self) {
-			_ = syscall.Kill(pid, signal)
+	// A fork that was under way when we looked completes afterwards: look again until nobody is left.
+	for attempt := 0; attempt < 100; attempt++ {
+		members := sessionMembers(self)
+		if len(members) == 0 {
+			return
 		}
+		for _, signal := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGKILL} {
+			for _, pid := range members {
+				_ = syscall.Kill(pid, signal)
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -140,7 +174,8 @@ func sessionMembers(sid int) []int {
 			continue
 		}
 		fields := strings.Fields(text[end+2:])
-		if len(fields) > 3 && fields[3] == strconv.Itoa(sid) {
+		// A zombie is already dead (ours stay until we exit; others' are reaped by whoever adopted them).
+		if len(fields) > 3 && fields[0] != "Z" && fields[3] == strconv.Itoa(sid) {
 			members = append(members, pid)
 		}
 	}
