@@ -1,7 +1,9 @@
 // Pods as local processes: user-namespace confinement, hang-up on disconnect, bounded buffering under a flood, and
 // nothing left running after close().
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from './index.ts';
@@ -204,12 +206,12 @@ describe('a failed start', () => {
 
 describe('a server that dies without close()', () => {
   it('takes its pods with it, background children included (parent-death signal in the sandbox helper)', async () => {
+    // Its pods' directories go into a temporary directory of ours: nobody is left to remove them.
+    const tmp = mkdtempSync(join(tmpdir(), 'porthole-crash-'));
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url)), PODS],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmp } },
     );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -223,6 +225,7 @@ describe('a server that dies without close()', () => {
         .map(Number)
         .filter((pid) => isAlive(pid) && sessions.includes(sessionOf(pid)));
     await expect.poll(left, { timeout: 10_000 }).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
 });
 
