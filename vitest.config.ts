@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // because they start servers and Chromium, which a 2-core machine cannot multiply.
 export default defineConfig({
   test: {
+    globalSetup: ['scripts/vitest-global-setup.ts'],
     projects: [
       {
         test: {
