@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHELL_DISCOVERY_COMMAND } from '../k8s/shell.ts';
-import { sessionUrl } from './openSession.ts';
+import { offeredProtocols, sessionUrl } from './openSession.ts';
 
 describe('sessionUrl: the WebSocket a tab opens, under the backend, as kubectl would build the query', () => {
   const page = { protocol: 'http:', host: '127.0.0.1:8080' };
@@ -31,5 +31,30 @@ describe('sessionUrl: the WebSocket a tab opens, under the backend, as kubectl w
     ).toBe(
       'wss://porthole.example/clusters/prod%2Feu/api/v1/namespaces/team-a/pods/ticker/attach?container=main&stdin=true&stdout=true&tty=true',
     );
+  });
+});
+
+describe('offeredProtocols: the ?protocols= page flag', () => {
+  const cases: Array<{ search: string; offered: string[]; warnings: number }> = [
+    { search: '', offered: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], warnings: 0 },
+    { search: '?websocket', offered: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], warnings: 0 },
+    { search: '?protocols=v4', offered: ['v4.channel.k8s.io'], warnings: 0 },
+    { search: '?protocols=v5', offered: ['v5.channel.k8s.io'], warnings: 0 },
+    { search: '?protocols=v4,v5', offered: ['v4.channel.k8s.io', 'v5.channel.k8s.io'], warnings: 0 },
+    { search: '?protocols=v4,%20v4', offered: ['v4.channel.k8s.io'], warnings: 0 },
+    { search: '?protocols=v3,v4', offered: ['v4.channel.k8s.io'], warnings: 1 },
+    { search: '?protocols=v4.channel.k8s.io', offered: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], warnings: 1 },
+    { search: '?protocols=', offered: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], warnings: 1 },
+  ];
+  it.each(cases)('$search offers $offered', ({ search, offered, warnings }) => {
+    const warned: string[] = [];
+    expect(offeredProtocols(search, (m) => warned.push(m))).toEqual(offered);
+    expect(warned).toHaveLength(warnings);
+  });
+
+  it('names the unknown protocol in the warning', () => {
+    const warned: string[] = [];
+    offeredProtocols('?protocols=v3,v4', (m) => warned.push(m));
+    expect(warned).toEqual(['?protocols=v3,v4: unknown channel protocol "v3" left out (known: v5, v4)']);
   });
 });

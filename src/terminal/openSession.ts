@@ -1,5 +1,6 @@
 // Binds a terminal tab to the channel-protocol client: builds the exec/attach URL under the backend, opens
-// the socket offering v5 then v4, and maps ExecSession events onto the tab's SessionPort.
+// the socket offering v5 then v4 (or what the `?protocols=` page flag names), and maps ExecSession events onto
+// the tab's SessionPort.
 import { CHANNEL_PROTOCOLS, ExecSession, streamingQuery, type ExecOptions } from '../k8s/index.ts';
 import type { SessionOpener } from './sessionPort.ts';
 import { openChannelSocket } from './streamSocket.ts';
@@ -24,8 +25,26 @@ export function sessionUrl(target: TerminalTarget, pageLocation: Pick<Location, 
   return `${scheme}//${pageLocation.host}${subresourcePath(target)}?${query}`;
 }
 
+/**
+ * The subprotocols a tab offers, best first. By default v5 then v4, as kubectl ≥ 1.30 does. The page flag
+ * `?protocols=v4` (comma-separated short names: `v5`, `v4`) offers only those, so the legacy v4 path can be
+ * exercised against a server that would otherwise pick v5. Unknown names are left out with a warning; a flag that
+ * names no known protocol leaves the default offer (a tab that offers nothing could not connect at all).
+ */
+export function offeredProtocols(search: string, warn: (message: string) => void = console.warn): readonly string[] {
+  const flag = new URLSearchParams(search).get('protocols');
+  if (flag === null) return CHANNEL_PROTOCOLS;
+  const offered: string[] = [];
+  for (const name of flag.split(',').map((n) => n.trim())) {
+    const protocol = CHANNEL_PROTOCOLS.find((p) => p === `${name}.channel.k8s.io`);
+    if (!protocol) warn(`?protocols=${flag}: unknown channel protocol "${name}" left out (known: v5, v4)`);
+    else if (!offered.includes(protocol)) offered.push(protocol);
+  }
+  return offered.length > 0 ? offered : CHANNEL_PROTOCOLS;
+}
+
 export const openSession: SessionOpener = (target, { cols, rows }, handlers) => {
-  const socket = openChannelSocket(sessionUrl(target, location), CHANNEL_PROTOCOLS);
+  const socket = openChannelSocket(sessionUrl(target, location), offeredProtocols(location.search));
   const session = new ExecSession(socket, {
     subresource: target.mode,
     stdin: true,
