@@ -1,5 +1,6 @@
 // What a person does in the app, as steps the browser tests share: log in, open a terminal, type, read.
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Opens the login URL (token in the fragment) and waits for the pod list. */
 export async function logIn(page: Page, loginUrl: string): Promise<void> {
@@ -96,4 +97,34 @@ export async function closeTab(page: Page, tabId: string): Promise<void> {
   const title = await page.evaluate((id) => window.__portholeTest?.tabs?.[id]?.title ?? null, tabId);
   if (title === null) throw new Error(`no open tab ${tabId}`);
   await page.getByRole('button', { name: `Close ${title}`, exact: true }).click();
+}
+
+/** Polls `probe` every 100 ms until `ok` holds or the time is up, and returns the last value (the caller asserts). */
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}
+
+/** Shrinks the page and checks that the remote TTY's `stty size` followed it; then restores the page size. */
+export async function expectTtyToFollowPageResize(page: Page, tab: string): Promise<void> {
+  const before = await terminalSize(page, tab);
+  await run(page, tab, 'echo size-$((0)) $(stty size)', new RegExp(`^size-0 ${before.rows} ${before.cols}$`));
+  await page.setViewportSize({ width: 900, height: 560 });
+  const after = await eventually(
+    () => terminalSize(page, tab),
+    (s) => s.cols !== before.cols && s.rows !== before.rows,
+  );
+  expect(after.cols).toBeLessThan(before.cols);
+  expect(after.rows).toBeLessThan(before.rows);
+  await run(page, tab, 'echo size-$((1)) $(stty size)', new RegExp(`^size-1 ${after.rows} ${after.cols}$`));
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

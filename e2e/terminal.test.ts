@@ -8,12 +8,13 @@ import { startTestPorthole, type Porthole } from './porthole.ts';
 import {
   bufferLines,
   closeTab,
+  eventually,
+  expectTtyToFollowPageResize,
   logIn,
   openTerminal,
   panel,
   run,
   statusText,
-  terminalSize,
   typeInto,
   waitForLine,
   waitForStatus,
@@ -37,16 +38,6 @@ function shellExecPids(): number[] {
     .filter((p) => p.pod === 'shell' && p.kind === 'exec')
     .map((p) => p.pid)
     .sort();
-}
-
-async function eventually<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
 }
 
 beforeAll(async () => {
@@ -121,17 +112,7 @@ describe('a shell in a tab', () => {
   });
 
   it('follows a page resize with the remote TTY size (stty size)', async () => {
-    const before = await terminalSize(page, tab);
-    await run(page, tab, 'echo size-$((0)) $(stty size)', new RegExp(`^size-0 ${before.rows} ${before.cols}$`));
-    await page.setViewportSize({ width: 900, height: 560 });
-    const after = await eventually(
-      () => terminalSize(page, tab),
-      (s) => s.cols !== before.cols && s.rows !== before.rows,
-    );
-    expect(after.cols).toBeLessThan(before.cols);
-    expect(after.rows).toBeLessThan(before.rows);
-    await run(page, tab, 'echo size-$((1)) $(stty size)', new RegExp(`^size-1 ${after.rows} ${after.cols}$`));
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await expectTtyToFollowPageResize(page, tab);
   });
 
   it('shows "exited with code 3" after exit 3, and Reopen starts a new shell', async () => {

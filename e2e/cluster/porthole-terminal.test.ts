@@ -8,7 +8,18 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { parse as parseYaml } from 'yaml';
 import { launchChromium, newTestPage } from '../browser.ts';
 import { startTestPorthole, type Porthole } from '../porthole.ts';
-import { bufferLines, closeTab, openTerminal, run, statusText, terminalSize, typeInto, waitForStatus } from '../app.ts';
+import {
+  bufferLines,
+  closeTab,
+  eventually,
+  expectTtyToFollowPageResize,
+  openTerminal,
+  run,
+  statusText,
+  terminalSize,
+  typeInto,
+  waitForStatus,
+} from '../app.ts';
 import { connectExec } from '../../server/exec-client.ts';
 import {
   auditEvents,
@@ -25,16 +36,6 @@ reportSkipped('e2e/cluster/porthole-terminal.test.ts (Porthole’s browser termi
 interface Handshake {
   url: string;
   headers: Record<string, string>;
-}
-
-async function eventually<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
 }
 
 describe.runIf(goAvailable)('Porthole’s terminal through the real kube-apiserver', () => {
@@ -121,17 +122,7 @@ describe.runIf(goAvailable)('Porthole’s terminal through the real kube-apiserv
     });
 
     it('follows a page resize with the remote TTY size (stty size)', async () => {
-      const before = await terminalSize(page, tab);
-      await run(page, tab, 'echo size-$((0)) $(stty size)', new RegExp(`^size-0 ${before.rows} ${before.cols}$`));
-      await page.setViewportSize({ width: 900, height: 560 });
-      const after = await eventually(
-        () => terminalSize(page, tab),
-        (s) => s.cols !== before.cols && s.rows !== before.rows,
-      );
-      expect(after.cols).toBeLessThan(before.cols);
-      expect(after.rows).toBeLessThan(before.rows);
-      await run(page, tab, 'echo size-$((1)) $(stty size)', new RegExp(`^size-1 ${after.rows} ${after.cols}$`));
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await expectTtyToFollowPageResize(page, tab);
     });
 
     it('shows "exited with code 3" after exit 3', async () => {

@@ -37,15 +37,6 @@ export const LEGACY_PROTOCOLS: ChannelProtocolName[] = [
   'base64.channel.k8s.io',
 ];
 
-export const enum StreamChannel {
-  Stdin = 0,
-  Stdout = 1,
-  Stderr = 2,
-  Error = 3,
-  Resize = 4,
-  Close = 255,
-}
-
 /** One outgoing message as (opcode, payload). */
 export function encodeMessage(protocol: ChannelProtocol, channel: number, data: Uint8Array): [Opcode, Uint8Array] {
   if (protocol.base64) {

@@ -4,7 +4,8 @@
 // back-pressure, and the end of session in upstream's order — output, one status, close 1000, TCP close.
 import type { Duplex } from 'node:stream';
 import { encodeFrame, FrameError, FrameParser, Opcode, type Frame } from '../../src/k8s/frames.ts';
-import { decodeMessage, encodeMessage, StreamChannel, type ChannelProtocol } from './channel-protocols.ts';
+import { Channel } from '../../src/k8s/types.ts';
+import { decodeMessage, encodeMessage, type ChannelProtocol } from './channel-protocols.ts';
 import type { LocalProcess, OutputStream } from './local-process.ts';
 import type { StreamFault } from './faults.ts';
 import { ResizeDecoder } from './resize-decoder.ts';
@@ -136,11 +137,7 @@ export class StreamSession {
       this.pingTimer.unref();
     }
     // Upstream writes one empty message on the lowest writable channel right after the 101.
-    const initial = o.streams.stdout
-      ? StreamChannel.Stdout
-      : o.streams.stderr
-        ? StreamChannel.Stderr
-        : StreamChannel.Error;
+    const initial = o.streams.stdout ? Channel.Stdout : o.streams.stderr ? Channel.Stderr : Channel.Error;
     this.sendMessage(initial, new Uint8Array(0), true);
     if (o.fault === 'zero-length-message') this.write(encodeFrame(Opcode.Binary, new Uint8Array(0)));
     if (o.fault === 'unknown-channel') this.sendMessage(7, Buffer.from('x'));
@@ -216,19 +213,19 @@ export class StreamSession {
     if (payload.length === 0) return;
     this.touch();
     const { protocol } = this.o;
-    if (protocol.closeSignal && payload[0] === StreamChannel.Close) {
+    if (protocol.closeSignal && payload[0] === Channel.Close) {
       if (payload.length !== 2) {
         this.o.log(`local cluster: stream CLOSE signal must be 2 bytes, got ${payload.length}: closing the connection`);
         this.terminate(1000);
         return;
       }
       const channel = payload[1]!;
-      if (channel > StreamChannel.Resize) {
+      if (channel > Channel.Resize) {
         this.o.log(`local cluster: stream CLOSE for invalid channel ${channel}: closing the connection`);
         this.terminate(1000);
         return;
       }
-      if (channel === StreamChannel.Stdin && !this.stdinClosed) {
+      if (channel === Channel.Stdin && !this.stdinClosed) {
         this.stdinClosed = true;
         if (this.target?.owned) this.target.process.endInput();
       }
@@ -240,7 +237,7 @@ export class StreamSession {
       return;
     }
     const { channel, data } = decoded;
-    if (channel === StreamChannel.Stdin) {
+    if (channel === Channel.Stdin) {
       if (!this.o.streams.stdin || this.stdinClosed || !this.target?.acceptsInput || data.length === 0) return;
       const accepted = this.target.process.write(data);
       this.stats.maxInputBufferedBytes = Math.max(
@@ -254,7 +251,7 @@ export class StreamSession {
         this.o.socket.pause();
         this.target.process.whenInputDrained(() => this.o.socket.resume());
       }
-    } else if (channel === StreamChannel.Resize) {
+    } else if (channel === Channel.Resize) {
       if (this.resizeBroken) return this.stall('a resize after one that failed to decode');
       if (!this.o.streams.tty) {
         // Allocated but never consumed on non-TTY sessions: upstream swallows the first, then blocks.
@@ -288,15 +285,15 @@ export class StreamSession {
     if (this.finished || data.length === 0) return;
     const { streams } = this.o;
     // With a TTY there is no stderr channel: everything is the terminal's output on stdout.
-    const channel = stream === 'stderr' && !streams.tty ? StreamChannel.Stderr : StreamChannel.Stdout;
-    if (channel === StreamChannel.Stdout ? !streams.stdout : !streams.stderr) return;
+    const channel = stream === 'stderr' && !streams.tty ? Channel.Stderr : Channel.Stdout;
+    if (channel === Channel.Stdout ? !streams.stdout : !streams.stderr) return;
     this.sendMessage(channel, data);
   }
 
   private sendMessage(channel: number, data: Uint8Array, allowEmpty = false): void {
     if (data.length === 0 && !allowEmpty) return;
     const [opcode, payload] = encodeMessage(this.o.protocol, channel, data);
-    const textFault = this.o.fault === 'text-frame' && channel !== StreamChannel.Error && data.length > 0;
+    const textFault = this.o.fault === 'text-frame' && channel !== Channel.Error && data.length > 0;
     this.write(encodeFrame(textFault ? Opcode.Text : opcode, payload));
     this.touch();
   }
@@ -358,7 +355,7 @@ export class StreamSession {
       return;
     }
     const status = this.statusPayload(outcome);
-    if (status) this.sendMessage(StreamChannel.Error, status);
+    if (status) this.sendMessage(Channel.Error, status);
     if (this.o.fault === 'status-without-close') {
       // Stop streaming but keep the connection: the client decides when it is over.
       this.cleanUp(false);
