@@ -41,7 +41,8 @@ const TYPE_IDENTS: Record<string, CelType> = {
 export function check(parsed: ParsedExpr, env: Environment): CheckResult {
   const c = new Checker(env);
   const t = c.check(parsed.expr, []);
-  c.validateLiterals();
+  // cel-go runs its AST validators (HomogeneousAggregateLiterals among them) only after a check without issues.
+  if (c.issues.length === 0) c.validateLiterals();
   const types = new Map([...c.types].map(([id, ty]) => [id, substitute(ty, c.subst, true)] as const));
   return { type: substitute(t, c.subst, true), overloads: c.overloads, issues: c.issues, types };
 }

@@ -75,6 +75,17 @@ describe('compile errors', () => {
     ]);
   });
 
+  it('reports mixed literals only when the check itself found nothing (kube-apiserver 1.34 answers so)', () => {
+    const r = compile("[1, 'a'].foo() == 1", validation);
+    expect(!r.ok && r.issues.map((i) => [i.column, i.message])).toEqual([
+      [13, "undeclared reference to 'foo' (in container '')"],
+    ]);
+    const mixed = compile("[1, 'a'].size() == 2", validation);
+    expect(!mixed.ok && mixed.issues.map((i) => [i.column, i.message])).toEqual([
+      [5, "expected type 'int' but found 'string'"],
+    ]);
+  });
+
   it('checks the result type with the wording of each use', () => {
     const v = compile('object.spec.paused', validation);
     expect(!v.ok && v.message).toBe('must evaluate to bool but got dyn');

@@ -1,0 +1,137 @@
+// How a `celExpressions` case is put to the real kube-apiserver: as a ValidatingAdmissionPolicy (action Warn, so
+// the dry-run create succeeds and every failed validation comes back as a warning) selected by one label on one
+// dry-run object. A boolean (validation) case is the validation's `expression` itself; any other value is a
+// composited variable `result`, rendered to a string by a `messageExpression` that both engines evaluate.
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { HarnessReady } from './harness.ts';
+
+export const CASE_LABEL = 'porthole.test/cel-case';
+/** The always-failing validation whose warning proves the policy has reached the admission plugin. */
+export const SENTINEL = 'porthole-cel-sentinel';
+
+export interface Variable {
+  name: string;
+  expression: string;
+}
+
+/**
+ * A CEL expression that renders `x` as text, shaped after our engine's answer (`value` as JSON, `type` at the top)
+ * and tagged with the runtime type of every scalar, so the apiserver's answer can be compared as a string. If the
+ * apiserver's value has another shape, the rendering fails to compile or to evaluate — which shows as a difference.
+ */
+export function renderExpression(x: string, value: unknown, type?: string, depth = 0): string {
+  if (type === 'optional_type') {
+    const inner = (value as { optional: unknown }).optional;
+    return `(${x}.hasValue() ? 'optional(' + ${renderExpression(`${x}.value()`, inner, undefined, depth)} + ')' : 'optional.none()')`;
+  }
+  if (Array.isArray(value)) {
+    const e = `e${depth}`;
+    return `('[' + ${x}.map(${e}, ${renderExpression(e, value[0], undefined, depth + 1)}).join(', ') + ']')`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    const first = (value as Record<string, unknown>)[keys[0] ?? ''];
+    const k = `k${depth}`;
+    const entry = `(${k} in ${x} ? ${k} + ': ' + ${renderExpression(`${x}[${k}]`, first, undefined, depth + 1)} : ${k} + ' missing')`;
+    // Go maps have no order: walk our keys in order, and say the size so an extra key shows too.
+    return `('{' + ${JSON.stringify(keys)}.map(${k}, ${entry}).join(', ') + '} size ' + string(size(${x})))`;
+  }
+  const scalarTypes = ['int', 'uint', 'double', 'bool', 'string', 'bytes', 'null_type'];
+  const tag = scalarTypes.reduceRight((rest, t) => `type(${x}) == ${t} ? '${t} ' : ${rest}`, `'other '`);
+  // Strings quoted: the apiserver trims a message's surrounding spaces, and an empty string must still show.
+  const text = `type(${x}) == null_type ? 'null' : type(${x}) == string ? strings.quote(dyn(${x})) : string(dyn(${x}))`;
+  return `(${tag}) + (${text})`;
+}
+
+export interface CaseObject {
+  resource: 'configmaps' | 'endpoints' | 'pods';
+  body: Record<string, unknown>;
+}
+
+export function validatingPolicy(
+  name: string,
+  label: string,
+  variables: Variable[],
+  validation: { expression: string; messageExpression?: string },
+): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['configmaps', 'endpoints', 'pods'],
+          },
+        ],
+        objectSelector: { matchLabels: { [CASE_LABEL]: label } },
+      },
+      variables,
+      validations: [validation, { expression: 'false', message: SENTINEL }],
+    },
+  };
+}
+
+export function policyBinding(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name },
+    spec: { policyName: name, validationActions: ['Warn'] },
+  };
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+  /** Each `Warning` header's text (RFC 7234 `299 - "text"`, unquoted). */
+  warnings: string[];
+}
+
+/** One request to the apiserver as the harness admin (client certificate). */
+export function apiRequest(ready: HarnessReady, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(path, ready.server),
+      {
+        method,
+        ca: readFileSync(ready.caFile),
+        cert: readFileSync(ready.adminCertFile),
+        key: readFileSync(ready.adminKeyFile),
+        headers: payload
+          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+          : undefined,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          const warnings: string[] = [];
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+            if (res.rawHeaders[i]!.toLowerCase() === 'warning') warnings.push(warningText(res.rawHeaders[i + 1]!));
+          }
+          resolve({ status: res.statusCode ?? 0, body: text, warnings });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function warningText(header: string): string {
+  const quoted = /^\d{3} \S+ (".*")$/s.exec(header)?.[1];
+  if (!quoted) return header;
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1).replace(/\\(["\\])/g, '$1');
+  }
+}
