@@ -35,70 +35,18 @@ export function makeTestCertificates(): TestCertificates {
     '-out',
     f('ca.crt'),
   );
-  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('san.ext'),
-    '-out',
-    f('server.crt'),
-  );
-  writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    '/CN=alice/O=devs',
-    '-keyout',
-    f('client.key'),
-    '-out',
-    f('client.csr'),
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('client.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('client.ext'),
-    '-out',
-    f('client.crt'),
-  );
+  // A P-256 key and a certificate signed by the CA above, with the given subject and extensions.
+  const issue = (name: string, subject: string, extensions: string) => {
+    writeFileSync(f(`${name}.ext`), extensions);
+    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    openssl('req', ...key, '-subj', subject, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
+    openssl(
+      ...['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial'],
+      ...['-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`)],
+    );
+  };
+  issue('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  issue('client', '/CN=alice/O=devs', 'extendedKeyUsage=clientAuth\n');
   const read = (name: string) => readFileSync(f(name), 'utf8');
   const certs = {
     caPem: read('ca.crt'),
