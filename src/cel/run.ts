@@ -1,7 +1,7 @@
 // One evaluation request in the shape of the `celExpressions` vectors, as used by `porthole cel --input FILE`:
 // {expression, env: "authn"|"validation"|"mutation"|"matchCondition", version, vars, variables}.
 
-import { compile, evaluate, PER_CALL_LIMIT } from './compile.ts';
+import { compile, evaluate, PER_CALL_LIMIT, type CelIssue } from './compile.ts';
 import {
   admissionEnvironment,
   authnEnvironment,
@@ -31,7 +31,15 @@ export interface CelRequest {
 }
 
 export type CelResponse =
-  { value: unknown; type: string; cost: number } | { error: string; cost?: number; compileError?: boolean };
+  | { value: unknown; type: string; cost: number }
+  | {
+      error: string;
+      cost?: number;
+      compileError?: boolean;
+      /** Where a compile error is: positions in the expression, or in the named composited variable's. */
+      issues?: CelIssue[];
+      variable?: string;
+    };
 
 export const DEFAULT_VERSION = '1.34';
 
@@ -50,7 +58,7 @@ export function runCelRequest(req: CelRequest): CelResponse {
     const use = 'user' in vars ? 'user' : 'claims';
     const env = authnEnvironment({ version, use });
     const r = compile(req.expression, env);
-    if (!r.ok) return { error: `compilation failed: ${r.message}`, compileError: true };
+    if (!r.ok) return { error: `compilation failed: ${r.message}`, compileError: true, issues: r.issues };
     const activation: Record<string, Value> =
       use === 'claims' ? { claims: claimsValue(vars.claims ?? {}, version) } : { user: fromJSON(vars.user ?? {}) };
     const e = evaluate(r.program, activation, { costLimit });
@@ -77,7 +85,12 @@ export function runCelRequest(req: CelRequest): CelResponse {
   if (!c.ok) {
     const what = c.variable ? `variable "${c.variable}": ` : '';
     const prefix = c.result.ok || c.result.resultTypeError ? '' : 'compilation failed: ';
-    return { error: `${what}${prefix}${c.message}`, compileError: true };
+    return {
+      error: `${what}${prefix}${c.message}`,
+      compileError: true,
+      issues: c.result.ok ? [] : c.result.issues,
+      ...(c.variable ? { variable: c.variable } : {}),
+    };
   }
   const e = evaluateAdmission(c.programs, vars, {
     costLimit,
