@@ -88,7 +88,7 @@ export function runCelRequest(req: CelRequest): CelResponse {
     return {
       error: `${what}${prefix}${c.message}`,
       compileError: true,
-      issues: c.result.ok ? [] : c.result.issues,
+      ...(!c.result.ok && c.result.issues.length ? { issues: c.result.issues } : {}),
       ...(c.variable ? { variable: c.variable } : {}),
     };
   }
