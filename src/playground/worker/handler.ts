@@ -1,0 +1,22 @@
+// What the playground worker does with one message: run the page's evaluator and time it.
+
+import type { WorkerRequest, WorkerResponse } from '../../cel/worker/protocol.ts';
+import type { PageEvaluation, PlaygroundRequest } from '../evaluation.ts';
+import { PAGE_EVALUATORS } from './evaluators.ts';
+
+export type PlaygroundResponse = PageEvaluation | { failure: string; timedOut?: boolean };
+
+export function handlePlaygroundMessage(message: WorkerRequest<PlaygroundRequest>): WorkerResponse<PlaygroundResponse> {
+  const started = performance.now();
+  const evaluator = PAGE_EVALUATORS[message.request.page];
+  if (!evaluator) {
+    return { id: message.id, response: { failure: `the ${message.request.page} playground is not built yet` } };
+  }
+  try {
+    const { result, diagnostics } = evaluator(message.request);
+    return { id: message.id, response: { result, diagnostics, elapsedMs: performance.now() - started } };
+  } catch (e) {
+    // A bug must not kill the worker silently: report it as this request's failure.
+    return { id: message.id, response: { failure: `internal error: ${(e as Error).message}` } };
+  }
+}
