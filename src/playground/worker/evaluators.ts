@@ -5,7 +5,13 @@ import { evaluateCelPage } from '../cel/evaluate.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
 import type { PlaygroundPage } from '../state.ts';
 
-export type PageEvaluator = (request: PlaygroundRequest) => { result: unknown; diagnostics: Diagnostic[] };
+export interface PageOutcome {
+  result: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/** Pure, except that verifying a JWT's signature is asynchronous (WebCrypto), so an evaluator may return a promise. */
+export type PageEvaluator = (request: PlaygroundRequest) => PageOutcome | Promise<PageOutcome>;
 
 export const PAGE_EVALUATORS: Partial<Record<PlaygroundPage, PageEvaluator>> = {
   cel: evaluateCelPage,

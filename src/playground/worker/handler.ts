@@ -6,14 +6,16 @@ import { PAGE_EVALUATORS } from './evaluators.ts';
 
 export type PlaygroundResponse = PageEvaluation | { failure: string; timedOut?: boolean };
 
-export function handlePlaygroundMessage(message: WorkerRequest<PlaygroundRequest>): WorkerResponse<PlaygroundResponse> {
+export async function handlePlaygroundMessage(
+  message: WorkerRequest<PlaygroundRequest>,
+): Promise<WorkerResponse<PlaygroundResponse>> {
   const started = performance.now();
   const evaluator = PAGE_EVALUATORS[message.request.page];
   if (!evaluator) {
     return { id: message.id, response: { failure: `the ${message.request.page} playground is not built yet` } };
   }
   try {
-    const { result, diagnostics } = evaluator(message.request);
+    const { result, diagnostics } = await evaluator(message.request);
     return { id: message.id, response: { result, diagnostics, elapsedMs: performance.now() - started } };
   } catch (e) {
     // A bug must not kill the worker silently: report it as this request's failure.

@@ -10,4 +10,4 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-scope.onmessage = (event) => scope.postMessage(handlePlaygroundMessage(event.data));
+scope.onmessage = (event) => void handlePlaygroundMessage(event.data).then((reply) => scope.postMessage(reply));
