@@ -1,7 +1,7 @@
 // The CEL language for Monaco: tokens (a Monarch grammar after the cel-spec lexis), brackets and auto-closing,
 // and completion from the context the page registers for each model.
 
-import type * as Monaco from 'monaco-editor/editor/editor.api';
+import type * as Monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 import { celSuggestions, type CelCompletionContext } from './cel-completion.ts';
 
 export const CEL_LANGUAGE_ID = 'cel';
