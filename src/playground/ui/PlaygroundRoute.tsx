@@ -13,8 +13,11 @@ import { Editor } from './Editor.tsx';
 import { PAGE_UI, type EditorSpec, type PageUi } from './pages.tsx';
 import { restoreWorkbench, saveWorkbench } from './persist.ts';
 import { ShareButton } from './ShareButton.tsx';
+import { registerPlaygroundForTests } from './testHook.ts';
 import { useEvaluation, type Shown } from './useEvaluation.ts';
 import './playground.css';
+
+registerPlaygroundForTests();
 
 type Banner = { kind: 'error' | 'info'; text: string } | null;
 
