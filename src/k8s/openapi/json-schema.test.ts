@@ -126,6 +126,6 @@ describe('AuthenticationConfiguration as JSON Schema', () => {
         jwt: [],
         anonymous: { enabled: true },
       }),
-    ).toEqual([' should NOT have additional properties']);
+    ).toEqual(['should NOT have additional properties']);
   });
 });
