@@ -18,7 +18,8 @@ export function parseGoURL(raw: string): GoURLResult {
   const hash = raw.indexOf('#');
   const rest0 = hash >= 0 ? raw.slice(0, hash) : raw;
   const fragment = hash >= 0 ? raw.slice(hash + 1) : '';
-  if (/[\x00-\x1f\x7f]/.test(rest0)) return fail('net/url: invalid control character in URL');
+  if ([...rest0].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return fail('net/url: invalid control character in URL');
   if (/%(?![0-9A-Fa-f]{2})/.test(fragment)) {
     const m = /%.{0,2}/.exec(fragment.slice(fragment.search(/%(?![0-9A-Fa-f]{2})/)))!;
     return fail(`invalid URL escape ${quote(m[0])}`);
@@ -89,7 +90,7 @@ function checkHost(host: string): string | undefined {
   }
   const name = colon >= 0 ? host.slice(0, colon) : host;
   for (const ch of name) {
-    if (!/[A-Za-z0-9\-._~!$&'()*+,;=%\[\]:]/.test(ch) && ch.codePointAt(0)! < 0x80)
+    if (!/[A-Za-z0-9\-._~!$&'()*+,;=%[\]:]/.test(ch) && ch.codePointAt(0)! < 0x80)
       return `invalid character ${quote(ch)} in host name`;
   }
   return undefined;
