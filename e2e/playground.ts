@@ -10,8 +10,9 @@ export function modelUri(page: string, doc: string, language: 'cel' | 'yaml'): s
 export async function setDoc(page: Page, doc: string, text: string): Promise<void> {
   await focusDoc(page, doc);
   await page.keyboard.press('ControlOrMeta+A');
-  if (text === '') await page.keyboard.press('Delete');
-  else await page.keyboard.insertText(text);
+  await page.keyboard.press('Delete');
+  // Inserted into an empty editor: over a selection, Monaco would wrap it in a leading bracket or quote.
+  if (text !== '') await page.keyboard.insertText(text);
 }
 
 export async function focusDoc(page: Page, doc: string): Promise<void> {

@@ -71,7 +71,10 @@ export function Editor({ uri, language, label, value, onChange, diagnostics, lin
     // An edit operation rather than setValue, so Ctrl+Z brings back what an example or a link replaced.
     applying.current = true;
     try {
+      // Stack elements on both sides: one undo step, not merged with the typing before or after it.
+      m.pushStackElement();
       m.pushEditOperations([], [{ range: m.getFullModelRange(), text: value }], () => null);
+      m.pushStackElement();
     } finally {
       applying.current = false;
     }
