@@ -215,10 +215,10 @@ describe('picker', () => {
 });
 
 describe('the playground route', () => {
-  it('says it is not built yet', async () => {
+  it('opens the CEL page, and going back keeps the open terminals', async () => {
     await page.getByRole('link', { name: 'Playground' }).click();
     expect(new URL(page.url()).pathname).toBe('/playground');
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Playground — coming soon');
+    await page.locator('.page[data-page="cel"] .result [data-field="value"]').waitFor();
     await page.getByRole('link', { name: 'Pods & terminals' }).click();
     await page.locator('.workspace').waitFor({ state: 'visible' });
   });

@@ -1,15 +1,28 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { LoginScreen } from './app/LoginScreen.tsx';
 import { navigate, useRoute, type Route } from './app/router.ts';
 import { useLogin } from './app/useLogin.ts';
 import { Workspace } from './app/Workspace.tsx';
 import './app/app.css';
 
-function NavLink({ to, route, current, children }: { to: string; route: Route; current: Route; children: string }) {
+// Monaco and the evaluators come with this chunk only: the terminal route never downloads them.
+const PlaygroundRoute = lazy(() => import('./playground/ui/PlaygroundRoute.tsx'));
+
+function NavLink({
+  to,
+  route,
+  current,
+  children,
+}: {
+  to: string;
+  route: Route['name'];
+  current: Route;
+  children: string;
+}) {
   return (
     <a
       href={to}
-      aria-current={route === current ? 'page' : undefined}
+      aria-current={route === current.name ? 'page' : undefined}
       onClick={(e) => {
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
         e.preventDefault();
@@ -29,6 +42,10 @@ export function App() {
   // does not throw away open terminals: logging in again in this tab brings them back.
   const everAuthenticated = useEverTrue(authenticated);
   const loginGeneration = useLastDefined(login.state === 'authenticated' ? login.generation : undefined) ?? 0;
+  // The playground contacts no cluster, so it needs no login; once opened it stays mounted to keep its state.
+  const playgroundOpened = useEverTrue(route.name === 'playground');
+  const playgroundPage = useLastDefined(route.name === 'playground' ? route.page : undefined) ?? 'cel';
+  const onTerminals = route.name === 'terminals';
 
   return (
     <div className="app">
@@ -43,24 +60,25 @@ export function App() {
           </NavLink>
         </nav>
       </header>
-      {login.state === 'checking' ? (
+      {onTerminals && login.state === 'checking' ? (
         <p className="checking" aria-live="polite">
           Checking your session…
         </p>
       ) : null}
-      {login.state === 'logged-out' ? <LoginScreen login={login} /> : null}
+      {onTerminals && login.state === 'logged-out' ? <LoginScreen login={login} /> : null}
       {everAuthenticated ? (
-        <main className="app-main" hidden={!authenticated || route !== 'terminals'}>
+        <main className="app-main" hidden={!authenticated || !onTerminals}>
           <Workspace loginGeneration={loginGeneration} />
         </main>
       ) : null}
-      {authenticated && route === 'playground' ? (
-        <main className="app-main placeholder">
-          <h1>Playground — coming soon</h1>
-          <p>The policy playground (CEL, AuthenticationConfiguration, admission policies) is not built yet.</p>
+      {playgroundOpened ? (
+        <main className="app-main" hidden={route.name !== 'playground'}>
+          <Suspense fallback={<p className="checking">Loading the playground…</p>}>
+            <PlaygroundRoute page={playgroundPage} />
+          </Suspense>
         </main>
       ) : null}
-      {authenticated && route === 'not-found' ? (
+      {route.name === 'not-found' ? (
         <main className="app-main placeholder">
           <h1>Not found</h1>
           <p>

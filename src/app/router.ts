@@ -1,26 +1,34 @@
-// A router the size of the app: two routes, history.pushState, and popstate. No library needed.
+// A router the size of the app: a few routes, history.pushState, and popstate. No library needed.
 import { useEffect, useState } from 'react';
+import { isPlaygroundPage, type PlaygroundPage } from '../playground/state.ts';
 
-export type Route = 'terminals' | 'playground' | 'not-found';
+export type Route = { name: 'terminals' } | { name: 'playground'; page: PlaygroundPage } | { name: 'not-found' };
 
+/** `/playground` alone is the CEL page; `/playground/<page>` names a page. */
 export function routeOf(pathname: string): Route {
-  if (pathname === '/' || pathname === '') return 'terminals';
-  if (pathname === '/playground' || pathname === '/playground/') return 'playground';
-  return 'not-found';
+  if (pathname === '/' || pathname === '') return { name: 'terminals' };
+  const playground = /^\/playground(?:\/([a-z]*))?\/?$/.exec(pathname);
+  if (playground) {
+    const page = playground[1] || 'cel';
+    if (isPlaygroundPage(page)) return { name: 'playground', page };
+  }
+  return { name: 'not-found' };
 }
 
 const listeners = new Set<() => void>();
 
-export function navigate(pathname: string): void {
-  if (pathname === location.pathname) return;
-  history.pushState(null, '', pathname);
+/** Goes to `url` (a path, optionally with a fragment); `replace` rewrites the current history entry instead. */
+export function navigate(url: string, { replace = false } = {}): void {
+  if (url === location.pathname + location.hash) return;
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
   for (const listener of listeners) listener();
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => routeOf(location.pathname));
+  const [pathname, setPathname] = useState(() => location.pathname);
   useEffect(() => {
-    const update = () => setRoute(routeOf(location.pathname));
+    const update = () => setPathname(location.pathname);
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {
@@ -28,5 +36,6 @@ export function useRoute(): Route {
       window.removeEventListener('popstate', update);
     };
   }, []);
-  return route;
+  // Parsed on each render from a string, so an unchanged path gives an equal (not the same) route.
+  return routeOf(pathname);
 }

@@ -4,6 +4,7 @@
 
 import type { Comprehension, Constant, Expr, FieldInit, MapEntry, ParsedExpr } from './ast.ts';
 import { SyntaxError_, tokenize, type Token } from './lexer.ts';
+import { RESERVED_WORDS } from './reserved.ts';
 
 export interface ParserOptions {
   /** Macros enabled in this environment (names as written: `all`, `exists`, `transformList`, ...). */
@@ -23,25 +24,7 @@ export class ParseError extends Error {
   }
 }
 
-const RESERVED = new Set([
-  'as',
-  'break',
-  'const',
-  'continue',
-  'else',
-  'for',
-  'function',
-  'if',
-  'import',
-  'let',
-  'loop',
-  'package',
-  'namespace',
-  'return',
-  'var',
-  'void',
-  'while',
-]);
+const RESERVED = new Set(RESERVED_WORDS);
 
 const ACCU = '@result';
 const INT64_MAX = (1n << 63n) - 1n;

@@ -294,6 +294,12 @@ function timeToJSON(v: ReflectMessage): string {
   return `${iso}${m.nanos ? '.' + String(m.nanos).padStart(9, '0').replace(/0+$/, '') : ''}Z`;
 }
 
+/**
+ * Lists built natively by a Go function (`split`, `findAll`): cel-go holds a Go `[]string`, which Kubernetes'
+ * authentication mappings reject as "not a list of strings" (kube-apiserver oidc.go accepts only `[]ref.Val`).
+ */
+export const nativeStringLists = new WeakSet<readonly Value[]>();
+
 /** Lists that came from an unstructured Kubernetes object: their out-of-range error reads `index out of bounds`. */
 export const unstructuredLists = new WeakSet<readonly Value[]>();
 

@@ -1,7 +1,8 @@
 // The CEL language for Monaco: tokens (a Monarch grammar after the cel-spec lexis), brackets and auto-closing,
 // and completion from the context the page registers for each model.
 
-import type * as Monaco from 'monaco-editor/editor/editor.api';
+import type * as Monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
+import { RESERVED_WORDS } from '../cel/reserved.ts';
 import { celSuggestions, type CelCompletionContext } from './cel-completion.ts';
 
 export const CEL_LANGUAGE_ID = 'cel';
@@ -41,25 +42,7 @@ export function registerCelLanguage(monaco: typeof Monaco): void {
   });
   monaco.languages.setMonarchTokensProvider(CEL_LANGUAGE_ID, {
     keywords: ['true', 'false', 'null', 'in'],
-    reserved: [
-      'as',
-      'break',
-      'const',
-      'continue',
-      'else',
-      'for',
-      'function',
-      'if',
-      'import',
-      'let',
-      'loop',
-      'package',
-      'namespace',
-      'return',
-      'var',
-      'void',
-      'while',
-    ],
+    reserved: RESERVED_WORDS,
     operators: ['<=', '>=', '==', '!=', '&&', '||', '<', '>', '!', '+', '-', '*', '/', '%', '?', ':'],
     symbols: /[=><!~?:&|+\-*/%]+/,
     tokenizer: {

@@ -2,11 +2,13 @@
 // worker and the editor worker bundled by Vite: nothing comes from a CDN), and the CEL language. Only the
 // playground imports this module, lazily, so the terminal route never downloads Monaco.
 
-import 'monaco-editor/features/register.all';
-import 'monaco-editor/languages/definitions/yaml/register';
-import * as monaco from 'monaco-editor/editor/editor.api';
+// monaco-editor stays at 0.52: from 0.53 `editor.createWebWorker` needs a Worker instance, which monaco-yaml's
+// worker manager does not pass, so YAML validation and completion would silently not run.
+import 'monaco-editor/esm/vs/editor/edcore.main.js';
+import 'monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution.js';
+import * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 import { configureMonacoYaml, type SchemasSettings } from 'monaco-yaml';
-import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker.js?worker';
 import YamlWorker from './yaml.worker.ts?worker';
 import { registerCelLanguage } from './cel-language.ts';
 

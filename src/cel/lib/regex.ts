@@ -1,7 +1,7 @@
 // Kubernetes' regex library (library/regex.go): find and findAll with Go regexp (RE2) leftmost-first semantics.
 
 import { method, stringCost, type Library } from '../decls.ts';
-import { type Value } from '../values.ts';
+import { nativeStringLists, type Value } from '../values.ts';
 import { compileRegex } from './std.ts';
 
 const cost = ([s, re]: Value[]) => (stringCost(s as string) || 1) * Math.ceil([...(re as string)].length * 0.25);
@@ -20,7 +20,9 @@ function findAll(s: string, pattern: string, limit: number): Value {
     prevEnd = end;
     pos = end > start ? end : end + 1;
   }
-  return Object.freeze(out);
+  const list = Object.freeze(out);
+  nativeStringLists.add(list);
+  return list;
 }
 
 export const regexLibrary: Library = {

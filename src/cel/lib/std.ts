@@ -188,7 +188,13 @@ export const standardLibrary: Library = {
       '_+_',
       ['list(A)', 'list(A)'],
       'list(A)',
-      ([a, b]) => Object.freeze([...(a as Value[]), ...(b as Value[])]),
+      // cel-go returns the other operand when one side is empty, so a native list stays native.
+      ([a, b]) =>
+        (b as Value[]).length === 0
+          ? a!
+          : (a as Value[]).length === 0
+            ? b!
+            : Object.freeze([...(a as Value[]), ...(b as Value[])]),
       ([a, b]) => Math.ceil(((a as Value[]).length + (b as Value[]).length) * 0.1),
     ),
     func('_+_', ['timestamp', 'duration'], 'timestamp', addTimes),

@@ -3,7 +3,7 @@
 
 import { callStd } from '../bufbuild.ts';
 import { func, method, stringCost, type Library } from '../decls.ts';
-import { fail, type Value } from '../values.ts';
+import { fail, nativeStringLists, type Value } from '../values.ts';
 
 const cps = (s: Value): string[] => Array.from(s as string);
 const n = (v: Value): number => Number(v as bigint);
@@ -53,6 +53,12 @@ function replace(s: string, old: string, rep: string, count: number): string {
 }
 
 function split(s: string, sep: string, limit: number): Value {
+  const list = splitParts(s, sep, limit);
+  nativeStringLists.add(list);
+  return list;
+}
+
+function splitParts(s: string, sep: string, limit: number): readonly string[] {
   if (limit === 0) return Object.freeze([]);
   if (limit === 1) return Object.freeze([s]);
   const parts = sep === '' ? Array.from(s) : s.split(sep);

@@ -8,17 +8,9 @@ import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
 import { parseYaml } from '../yaml/parse.ts';
 import { scalarOffsets } from '../yaml/scalar-positions.ts';
 import { rangeOf, utf16IndexOf } from '../yaml/positions.ts';
+import { CEL_ENV_VARIABLES, DEFAULT_CEL_ENV, type CelEnvName } from './environments.ts';
 
-export type CelEnvName = 'validation' | 'mutation' | 'matchCondition' | 'authn';
-/** The mutation environment accepts a result of any type, which is what a scratch pad wants by default. */
-export const DEFAULT_CEL_ENV: CelEnvName = 'mutation';
-
-export const CEL_ENV_VARIABLES: Record<CelEnvName, readonly string[]> = {
-  validation: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer'],
-  mutation: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer'],
-  matchCondition: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer'],
-  authn: ['claims', 'user'],
-};
+export { CEL_ENV_VARIABLES, DEFAULT_CEL_ENV, type CelEnvName };
 
 export type CelPageResult =
   | { outcome: 'value'; value: unknown; type: string; cost: number }

@@ -1,0 +1,52 @@
+// What the playground browser tests and the benchmark do to the page: read and write the Monaco editors,
+// wait for answers, read markers.
+import type { Page } from 'playwright-core';
+
+export function modelUri(page: string, doc: string, language: 'cel' | 'yaml'): string {
+  return `inmemory://playground/${page}/${doc}.${language}`;
+}
+
+/** Replaces an editor's whole text as a paste would (no auto-closing brackets in the way). */
+export async function setDoc(page: Page, doc: string, text: string): Promise<void> {
+  await focusDoc(page, doc);
+  await page.keyboard.press('ControlOrMeta+A');
+  if (text === '') await page.keyboard.press('Delete');
+  else await page.keyboard.insertText(text);
+}
+
+export async function focusDoc(page: Page, doc: string): Promise<void> {
+  await page.locator(`.doc[data-doc="${doc}"] .monaco-editor textarea`).focus();
+}
+
+export async function models(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => window.__portholeTest!.playground!.models());
+}
+
+export async function markers(page: Page) {
+  return page.evaluate(() => window.__portholeTest!.playground!.markers());
+}
+
+/** How many answers the result panel has shown so far. */
+export async function answered(page: Page): Promise<number> {
+  return Number(await page.locator('.result').getAttribute('data-answered'));
+}
+
+/** Waits for the result panel's field to read `expected` (a string, or a pattern). */
+export async function waitForField(page: Page, field: string, expected: string | RegExp, timeout = 10_000) {
+  const locator = page.locator(`.result [data-field="${field}"]`);
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.count()) ? await locator.innerText() : '';
+    if (typeof expected === 'string' ? last === expected : expected.test(last)) return last;
+    await page.waitForTimeout(20);
+  }
+  throw new Error(`result field ${field} is ${JSON.stringify(last)}, expected ${String(expected)}`);
+}
+
+/** Opens the playground on `path` from a blank page, so a fragment-only change still loads the app. */
+export async function openPlayground(page: Page, url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
+  await page.locator('.playground').waitFor();
+}

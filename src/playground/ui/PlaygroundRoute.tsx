@@ -1,0 +1,279 @@
+// The playground frame: page tabs, the shared Kubernetes version, examples, share links, and the live page.
+// Loaded lazily by App.tsx, so Monaco and the evaluators reach the browser only when a playground is opened.
+// It contacts no cluster: everything runs in this tab and its worker.
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { navigate } from '../../app/router.ts';
+import { setCelCompletionContext } from '../../editor/cel-language.ts';
+import type { Diagnostic } from '../evaluation.ts';
+import { decodeShareFragment, isShareFragment } from '../share/codec.ts';
+import { KUBE_VERSIONS, PLAYGROUND_PAGES, isKubeVersion, type PlaygroundPage } from '../state.ts';
+import { initialWorkbench, stateOf, withDoc, withOption, withState, type Workbench } from '../workbench.ts';
+import { Editor } from './Editor.tsx';
+import { PAGE_UI, type EditorSpec, type PageUi } from './pages.tsx';
+import { restoreWorkbench, saveWorkbench } from './persist.ts';
+import { ShareButton } from './ShareButton.tsx';
+import { registerPlaygroundForTests } from './testHook.ts';
+import { useEvaluation, type Shown } from './useEvaluation.ts';
+import './playground.css';
+
+registerPlaygroundForTests();
+
+type Banner = { kind: 'error' | 'info'; text: string } | null;
+
+const EXAMPLES = Object.fromEntries(PLAYGROUND_PAGES.map((p) => [p, PAGE_UI[p].examples])) as Record<
+  PlaygroundPage,
+  PageUi['examples']
+>;
+
+export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
+  const [workbench, setWorkbench] = useState<Workbench>(() => restoreWorkbench(initialWorkbench(EXAMPLES)));
+  const [banner, setBanner] = useState<Banner>(null);
+
+  useEffect(() => {
+    const open = () => {
+      const fragment = location.hash.slice(1);
+      if (!isShareFragment(fragment)) return;
+      const decoded = decodeShareFragment(fragment);
+      if (!decoded.ok) {
+        setBanner({ kind: 'error', text: decoded.error });
+        history.replaceState(null, '', location.pathname);
+        return;
+      }
+      setWorkbench((w) => withState(w, decoded.state));
+      const dropped = decoded.dropped.length
+        ? ` Left out what this Porthole does not know: ${decoded.dropped.join(', ')}.`
+        : '';
+      setBanner({ kind: 'info', text: `Opened a shared ${PAGE_UI[decoded.state.page].title} playground.${dropped}` });
+      navigate(`/playground/${decoded.state.page}${location.hash}`, { replace: true });
+    };
+    open();
+    window.addEventListener('hashchange', open);
+    return () => window.removeEventListener('hashchange', open);
+  }, []);
+
+  useEffect(() => {
+    const timer = setTimeout(() => saveWorkbench(workbench), 400);
+    return () => clearTimeout(timer);
+  }, [workbench]);
+
+  // A link's state is the starting point; once edited, the address no longer describes the page.
+  const edit = useCallback((change: (w: Workbench) => Workbench) => {
+    if (isShareFragment(location.hash.slice(1))) history.replaceState(null, '', location.pathname);
+    setWorkbench(change);
+  }, []);
+
+  const ui = PAGE_UI[page];
+  const pageDocs = workbench.pages[page];
+  const state = useMemo(() => ({ page, version: workbench.version, ...pageDocs }), [page, workbench.version, pageDocs]);
+
+  return (
+    <div className="playground">
+      <div className="playground-bar">
+        <nav aria-label="Playground pages" className="page-tabs">
+          {PLAYGROUND_PAGES.map((p) => (
+            <a
+              key={p}
+              href={`/playground/${p}`}
+              aria-current={p === page ? 'page' : undefined}
+              onClick={(e) => {
+                if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                e.preventDefault();
+                navigate(`/playground/${p}`);
+              }}
+            >
+              {PAGE_UI[p].title}
+            </a>
+          ))}
+        </nav>
+        <label>
+          Kubernetes{' '}
+          <select
+            aria-label="Kubernetes version"
+            value={workbench.version}
+            onChange={(e) => {
+              const version = e.target.value;
+              if (isKubeVersion(version)) edit((w) => ({ ...w, version }));
+            }}
+          >
+            {KUBE_VERSIONS.map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        {ui.examples.length ? (
+          <select
+            aria-label="Examples"
+            value=""
+            onChange={(e) => {
+              const example = ui.examples.find((x) => x.id === e.target.value);
+              if (example) edit((w) => withState(w, { ...stateOf(w, page), ...example }));
+            }}
+          >
+            <option value="">Examples…</option>
+            {ui.examples.map((x) => (
+              <option key={x.id} value={x.id} title={x.summary}>
+                {x.title}
+              </option>
+            ))}
+          </select>
+        ) : null}
+        <ShareButton state={state} />
+      </div>
+      {banner ? (
+        <div className={`banner ${banner.kind}`} role={banner.kind === 'error' ? 'alert' : 'status'}>
+          <span>{banner.text}</span>
+          <button type="button" aria-label="Dismiss" onClick={() => setBanner(null)}>
+            ×
+          </button>
+        </div>
+      ) : null}
+      {ui.built ? (
+        <PageView key={page} ui={ui} state={state} edit={edit} />
+      ) : (
+        <section className="not-built" aria-labelledby="not-built-heading">
+          <h1 id="not-built-heading">The {ui.title} playground is not built yet</h1>
+          <p>
+            Its evaluator has not landed, so this page cannot answer anything yet. The CEL page works today:{' '}
+            <a href="/playground/cel">open it</a>.
+          </p>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function PageView({
+  ui,
+  state,
+  edit,
+}: {
+  ui: PageUi;
+  state: ReturnType<typeof stateOf>;
+  edit: (change: (w: Workbench) => Workbench) => void;
+}) {
+  const live = useEvaluation(state);
+  const byDoc = useMemo(() => diagnosticsByDoc(live.shown), [live.shown]);
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  }, [state]);
+
+  return (
+    <div className="page" data-page={state.page}>
+      <div className="inputs">
+        {ui.options.map((o) => (
+          <label key={o.name} className="option">
+            {o.label}{' '}
+            <select
+              value={state.options[o.name] ?? o.initial}
+              onChange={(e) => edit((w) => withOption(w, state.page, o.name, e.target.value))}
+            >
+              {o.choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        {ui.editors.map((spec) => (
+          <DocEditor
+            key={spec.doc}
+            spec={spec}
+            page={state.page}
+            value={state.docs[spec.doc] ?? ''}
+            diagnostics={byDoc.get(spec.doc) ?? NO_DIAGNOSTICS}
+            edit={edit}
+            completion={
+              ui.celCompletion ? () => ui.celCompletion!(latest.current.docs, latest.current.options) : undefined
+            }
+          />
+        ))}
+      </div>
+      <section className="result" aria-label="Result" data-answered={live.answered} aria-busy={live.pending}>
+        <h2>Result</h2>
+        {live.shown.kind === 'failure' ? (
+          <p className="failure error" role="alert">
+            {live.shown.message}
+          </p>
+        ) : null}
+        {ui.result(live.shown)}
+        <Problems shown={live.shown} />
+      </section>
+    </div>
+  );
+}
+
+const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
+
+function DocEditor({
+  spec,
+  page,
+  value,
+  diagnostics,
+  edit,
+  completion,
+}: {
+  spec: EditorSpec;
+  page: PlaygroundPage;
+  value: string;
+  diagnostics: readonly Diagnostic[];
+  edit: (change: (w: Workbench) => Workbench) => void;
+  completion: (() => Record<string, unknown>) | undefined;
+}) {
+  const uri = `inmemory://playground/${page}/${spec.doc}.${spec.language}`;
+  const completionRef = useRef(completion);
+  useEffect(() => {
+    completionRef.current = completion;
+  }, [completion]);
+  useEffect(() => {
+    if (spec.language !== 'cel') return;
+    return setCelCompletionContext(uri, () => ({ variables: completionRef.current?.() ?? {} }));
+  }, [uri, spec.language]);
+  const onChange = useCallback((text: string) => edit((w) => withDoc(w, page, spec.doc, text)), [edit, page, spec.doc]);
+  return (
+    <div className="doc" data-doc={spec.doc}>
+      <div className="doc-label">{spec.label}</div>
+      <Editor
+        uri={uri}
+        language={spec.language}
+        label={spec.label}
+        value={value}
+        onChange={onChange}
+        diagnostics={diagnostics}
+        lines={spec.lines}
+      />
+    </div>
+  );
+}
+
+/** Every marker also listed in words, so a problem in a scrolled-away or collapsed editor is not missed. */
+function Problems({ shown }: { shown: Shown }) {
+  if (shown.kind !== 'evaluation' || shown.evaluation.diagnostics.length === 0) return null;
+  return (
+    <ul className="problems" aria-label="Problems">
+      {shown.evaluation.diagnostics.map((d, i) => (
+        <li key={i} className={d.severity} data-doc={d.doc}>
+          <span className="where">
+            {d.doc} {d.range.startLineNumber}:{d.range.startColumn}
+          </span>{' '}
+          {d.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function diagnosticsByDoc(shown: Shown): Map<string, Diagnostic[]> {
+  const map = new Map<string, Diagnostic[]>();
+  if (shown.kind !== 'evaluation') return map;
+  for (const d of shown.evaluation.diagnostics) {
+    const list = map.get(d.doc) ?? [];
+    list.push(d);
+    map.set(d.doc, list);
+  }
+  return map;
+}
