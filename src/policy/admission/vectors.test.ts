@@ -100,6 +100,10 @@ describe('celExpressions vectors', () => {
         const r = runCelRequest(c);
         const want = c.expect;
         if ('value' in want) expect(r).toMatchObject({ value: want.value });
+        else if (typeof want.compileError === 'string') {
+          expect(r).toMatchObject({ compileError: true });
+          expect('error' in r && r.error).toContain(want.compileError);
+        } else if (typeof want.error === 'string') expect(r).toMatchObject({ error: want.error });
         else if ('error' in want || 'compileError' in want) expect('error' in r).toBe(true);
         if ('type' in want) expect(r).toMatchObject({ type: want.type });
         tally('celExpressions', 'pass');
