@@ -13,6 +13,8 @@ import {
   type Value,
 } from '../../cel/index.ts';
 import { builtinSchemas, isBuiltin } from './builtin-schemas.ts';
+import { applyDefaults } from './defaulting.ts';
+import { convertObject, equivalentResources, type EquivalentResource } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
 import { matches, selectorMatches, type MatchContext } from './matching.ts';
 import { applyConfiguration, jsonPatch, MutationError } from './mutation.ts';
@@ -244,9 +246,16 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
     authorizer: input.authorizer ? mockAuthorizer(input.authorizer as Parameters<typeof mockAuthorizer>[0]) : undefined,
     namespaceObject: input.namespaceObject ?? null,
   };
-  const gvk = input.request.kind;
-  const schema = schemas.schemaFor(version, gvk) ?? deduced;
-  const strict = isBuiltin(gvk) ? schema : undefined;
+  const schemaOf = (gvk: { group: string; version: string; kind: string }) => {
+    const schema = schemas.schemaFor(version, gvk) ?? deduced;
+    return { schema, strict: isBuiltin(gvk) ? schema : undefined };
+  };
+  const equivalents = equivalentResources(
+    input.request.resource,
+    input.request.subResource ?? '',
+    version,
+    input.customResourceDefinitions ?? [],
+  );
   const minor = Number(version.split('.')[1] ?? '34');
 
   let object: Json = input.object;
@@ -258,6 +267,7 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
     object,
     oldObject: input.oldObject ?? null,
     namespaceObject: input.namespaceObject ?? undefined,
+    equivalents,
   });
 
   interface Invocation {
@@ -265,6 +275,8 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
     binding: Binding;
     param: Json | null | undefined;
     paramName: string;
+    /** The equivalent resource the policy matched through (matchPolicy Equivalent), if not the request's own. */
+    via?: EquivalentResource;
   }
   const invocations: Invocation[] = [];
   const skipMutations = object === null || input.request.operation === 'DELETE';
@@ -338,9 +350,13 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
           trace(ps.error);
           continue;
         }
-        if (ps.values === undefined) invocations.push({ c, binding, param: undefined, paramName: '' });
+        const via = pm.via ? { via: pm.via } : {};
+        if (ps.values === undefined) invocations.push({ c, binding, param: undefined, paramName: '', ...via });
         else if (ps.values.length === 0) trace('no params found (parameterNotFoundAction Allow): binding skipped');
-        else ps.values.forEach((param, i) => invocations.push({ c, binding, param, paramName: ps.names[i] ?? '' }));
+        else
+          ps.values.forEach((param, i) =>
+            invocations.push({ c, binding, param, paramName: ps.names[i] ?? '', ...via }),
+          );
       }
     }
   }
@@ -361,6 +377,44 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
       mutations: [],
     };
     result.invocations.push(trace);
+    // VersionedAttribute(invocation.Kind): the policy sees the object, and request.kind/resource, at the
+    // version it matched; the result goes back to the request's version after the invocation.
+    const kind = inv.via?.kind ?? input.request.kind;
+    const request = inv.via ? { ...ctx.request, kind: inv.via.kind, resource: inv.via.resource } : ctx.request;
+    const { schema, strict } = schemaOf(kind);
+    if (inv.via) {
+      const converted = convertObject(object, kind, inv.via.conversion);
+      if ('error' in converted) {
+        trace.error = converted.error;
+        result.error = {
+          message: converted.error,
+          status: { code: 500, reason: 'InternalError', message: `Internal error occurred: ${converted.error}` },
+        };
+        return 'fatal';
+      }
+      object = converted.object;
+    }
+    const invCtx: EvalContext = { ...ctx, request };
+    try {
+      return invoke(inv, pass, trace, invCtx, schema, strict, prefix, ignored);
+    } finally {
+      if (inv.via) {
+        const back = convertObject(object, input.request.kind, inv.via.conversion);
+        if ('object' in back) object = back.object;
+      }
+    }
+  };
+  const invoke = (
+    inv: Invocation,
+    pass: 1 | 2,
+    trace: InvocationTrace,
+    ctx: EvalContext,
+    schema: ReturnType<typeof schemaOf>['schema'],
+    strict: ReturnType<typeof schemaOf>['strict'],
+    prefix: string,
+    ignored: boolean,
+  ): 'fatal' | void => {
+    const policy = inv.c.policy;
     if (inv.c.compileError) {
       trace.error = inv.c.compileError;
       errors.push(new PolicyError(prefix + inv.c.compileError, 'Invalid', ignored));
@@ -409,6 +463,7 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
           m.patchType === 'JSONPatch'
             ? jsonPatch(object, r.value, strict)
             : applyConfiguration(object, r.value as Value, schema, { allowLiveDuplicates: minor >= 35 });
+        if (level !== 'patcher') object = applyDefaults(object, input.defaulting ?? []);
         anyApplied = true;
         mt.object = object;
       } catch (e) {

@@ -2,10 +2,22 @@
 // (k8s.io/apiserver policy/matching and webhook/predicates): namespaceSelector, objectSelector,
 // excludeResourceRules, resourceRules with operations, scope and resourceNames.
 
+import type { EquivalentResource } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
-import type { LabelSelector, MatchResources, NamedRuleWithOperations, RequestAttributes } from './types.ts';
+import type {
+  GroupVersionResource,
+  LabelSelector,
+  MatchResources,
+  NamedRuleWithOperations,
+  RequestAttributes,
+} from './types.ts';
 
-export type MatchResult = { matches: true } | { matches: false; why: string } | { error: string };
+/**
+ * A match names the resource and kind the policy is invoked with: the request's own, or under
+ * matchPolicy Equivalent the equivalent resource a rule matched (the object is then converted to it).
+ */
+export type MatchResult =
+  { matches: true; via?: EquivalentResource } | { matches: false; why: string } | { error: string };
 
 function labelsOf(obj: Json | undefined): Record<string, string> {
   if (obj === null || obj === undefined || typeof obj !== 'object' || Array.isArray(obj)) return {};
@@ -48,21 +60,25 @@ export function selectorMatches(s: LabelSelector | undefined, labels: Record<str
 
 const isNamespaceResource = (r: RequestAttributes) => r.resource.group === '' && r.resource.resource === 'namespaces';
 
-function ruleMatches(rule: NamedRuleWithOperations, req: RequestAttributes): boolean {
+function ruleMatches(
+  rule: NamedRuleWithOperations,
+  req: RequestAttributes,
+  resource: GroupVersionResource = req.resource,
+): boolean {
   const scope = rule.scope ?? '*';
   const ns = req.namespace ?? '';
   if (scope === 'Namespaced' && (ns === '' || isNamespaceResource(req))) return false;
   if (scope === 'Cluster' && !(ns === '' || isNamespaceResource(req))) return false;
   const ops = rule.operations ?? [];
   if (!ops.some((o) => o === '*' || o === req.operation)) return false;
-  if (!(rule.apiGroups ?? []).some((g) => g === '*' || g === req.resource.group)) return false;
-  if (!(rule.apiVersions ?? []).some((v) => v === '*' || v === req.resource.version)) return false;
+  if (!(rule.apiGroups ?? []).some((g) => g === '*' || g === resource.group)) return false;
+  if (!(rule.apiVersions ?? []).some((v) => v === '*' || v === resource.version)) return false;
   const sub = req.subResource ?? '';
   const resourceOk = (rule.resources ?? []).some((entry) => {
     const slash = entry.indexOf('/');
     const res = slash < 0 ? entry : entry.slice(0, slash);
     const subres = slash < 0 ? '' : entry.slice(slash + 1);
-    if (res !== '*' && res !== req.resource.resource) return false;
+    if (res !== '*' && res !== resource.resource) return false;
     return subres === '*' || subres === sub;
   });
   if (!resourceOk) return false;
@@ -75,6 +91,30 @@ export interface MatchContext {
   object: Json | undefined;
   oldObject: Json | undefined;
   namespaceObject: Json | undefined;
+  /** EquivalentResourcesFor(request resource, subresource), for matchPolicy Equivalent. */
+  equivalents?: readonly EquivalentResource[];
+}
+
+/**
+ * matchesResourceRules (policy/matching/matching.go): the rules against the request's resource first, then,
+ * unless matchPolicy is Exact, each rule against each equivalent resource in turn.
+ */
+function matchRules(
+  rules: readonly NamedRuleWithOperations[],
+  criteria: MatchResources,
+  ctx: MatchContext,
+): { matches: boolean; via?: EquivalentResource } {
+  const req = ctx.request;
+  if (rules.some((r) => ruleMatches(r, req))) return { matches: true };
+  if (criteria.matchPolicy === 'Exact') return { matches: false };
+  const own = req.resource;
+  for (const rule of rules)
+    for (const eq of ctx.equivalents ?? []) {
+      const r = eq.resource;
+      if (r.group === own.group && r.version === own.version && r.resource === own.resource) continue;
+      if (ruleMatches(rule, req, r)) return { matches: true, via: eq };
+    }
+  return { matches: false };
 }
 
 /** `Matches(attr, criteria)`; a nil criteria (binding without matchResources) matches everything. */
@@ -82,9 +122,10 @@ export function matches(criteria: MatchResources | undefined, ctx: MatchContext,
   if (!criteria) return { matches: true };
   const req = ctx.request;
   const rules = criteria.resourceRules ?? [];
-  for (const rule of criteria.excludeResourceRules ?? [])
-    if (ruleMatches(rule, req)) return { matches: false, why: `${what}: excluded by excludeResourceRules` };
-  if (rules.length > 0 && !rules.some((r) => ruleMatches(r, req)))
+  if (matchRules(criteria.excludeResourceRules ?? [], criteria, ctx).matches)
+    return { matches: false, why: `${what}: excluded by excludeResourceRules` };
+  const matched = rules.length > 0 ? matchRules(rules, criteria, ctx) : { matches: true };
+  if (!matched.matches)
     return {
       matches: false,
       why: `${what}: no resourceRule matches ${req.operation} ${req.resource.group || 'core'}/${req.resource.version}/${req.resource.resource}${req.subResource ? '/' + req.subResource : ''}`,
@@ -115,5 +156,5 @@ export function matches(criteria: MatchResources | undefined, ctx: MatchContext,
   } catch (e) {
     return { error: (e as Error).message };
   }
-  return { matches: true };
+  return 'via' in matched && matched.via ? { matches: true, via: matched.via } : { matches: true };
 }

@@ -109,6 +109,26 @@ export interface AdmissionRequestInput {
   oldObject?: Json;
   namespaceObject?: Json;
   authorizer?: { default?: 'allow' | 'deny' | 'noOpinion'; rules?: unknown[] };
+  /**
+   * CustomResourceDefinitions (apiextensions.k8s.io/v1) the cluster serves: their served versions are
+   * equivalent resources for matchPolicy Equivalent.
+   */
+  customResourceDefinitions?: Json[];
+  /**
+   * Defaulting functions the scheme runs on the object after every applied mutation (dispatcher and apiserver
+   * levels), each filling one field when it is absent. The apiserver's own defaults for built-in kinds are not
+   * modelled yet; this is how a vector states the defaulter its upstream test registered.
+   */
+  defaulting?: FieldDefault[];
+}
+
+/** One field a defaulting function fills when absent, for objects of one apiVersion and kind. */
+export interface FieldDefault {
+  apiVersion: string;
+  kind: string;
+  /** The path of the field from the object's root, one key per element. */
+  field: string[];
+  value: Json;
 }
 
 /** The API Status of a rejected request. */
