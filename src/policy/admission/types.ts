@@ -141,7 +141,7 @@ export interface Status {
 
 /** What the command line prints: exactly one of these. */
 export type AdmissionOutcome =
-  | { object: Json }
+  | { object: Json; warnings?: string[]; auditAnnotations?: Record<string, string> }
   | { error: { message: string; status: Status } }
   | { allowed: true; warnings: string[]; auditAnnotations: Record<string, string> }
   | { createError: string };
