@@ -236,6 +236,13 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
   const level = input.level ?? 'apiserver';
   const schemas = options.schemas ?? builtinSchemas;
   const result: AdmissionResult = { warnings: [], auditAnnotations: {}, invocations: [], validations: [] };
+  // A body that is not an object never reaches admission: the apiserver fails to decode it (400).
+  for (const key of ['object', 'oldObject', 'namespaceObject'] as const) {
+    const v = input[key];
+    if (v === undefined || v === null || isObj(v)) continue;
+    const message = `${key}: must be a mapping (a Kubernetes object) or null, got ${Array.isArray(v) ? 'a list' : `a ${typeof v}`}`;
+    return { ...result, error: { message, status: { code: 400, reason: 'BadRequest', message } } };
+  }
   if (level !== 'patcher') {
     const createError = validatePolicies(input.policies, input.bindings ?? [], version);
     if (createError) return { ...result, createError };

@@ -5,6 +5,18 @@
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * Sets an own data property, also for keys such as `__proto__` that plain assignment would treat as the
+ * prototype: user objects may carry any key, and must never reach Object.prototype.
+ */
+export function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The own property `key` of `o`, never an inherited one (`constructor`, `__proto__`). */
+export const getOwn = <T>(o: Record<string, T>, key: string): T | undefined =>
+  Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+
 export interface JsonPatchOperation {
   op: string;
   path: string;
@@ -51,7 +63,7 @@ function get(c: Container, key: string): Json | undefined {
 
 function set(c: Container, key: string, val: Json): void {
   if (c.kind === 'doc') {
-    c.doc[key] = val;
+    setOwn(c.doc, key, val);
     return;
   }
   let idx = atoi(key);
@@ -64,7 +76,7 @@ function set(c: Container, key: string, val: Json): void {
 
 function add(c: Container, key: string, val: Json): void {
   if (c.kind === 'doc') {
-    c.doc[key] = val;
+    setOwn(c.doc, key, val);
     return;
   }
   if (key === '-') {
@@ -141,7 +153,10 @@ function testEqual(doc: Json, value: Json): boolean {
   if (isObject(doc)) {
     if (!isObject(value)) return false;
     const keys = Object.keys(doc);
-    return keys.length === Object.keys(value).length && keys.every((k) => k in value && testEqual(doc[k]!, value[k]!));
+    return (
+      keys.length === Object.keys(value).length &&
+      keys.every((k) => Object.prototype.hasOwnProperty.call(value, k) && testEqual(doc[k]!, value[k]!))
+    );
   }
   if (value !== null && typeof value === 'object') return false;
   const goJson = JSON.stringify(doc).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');

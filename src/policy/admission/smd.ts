@@ -1,7 +1,7 @@
 // The server-side-apply merge MutatingAdmissionPolicy's ApplyConfiguration uses (structured-merge-diff's
 // typed conversion, the plugin's atomic-field guard and `live.Merge(patch)`), driven by a Schema.
 
-import type { Json } from './jsonpatch.ts';
+import { getOwn, setOwn, type Json } from './jsonpatch.ts';
 import { fieldSchema, type Schema } from './schema.ts';
 
 type JsonObject = { [key: string]: Json };
@@ -146,7 +146,7 @@ export function merge(live: Json | undefined, patch: Json | undefined, schema: S
 
 function mergeMaps(live: JsonObject, patch: JsonObject, child: (k: string) => Schema): JsonObject {
   const out: JsonObject = { ...live };
-  for (const [k, v] of Object.entries(patch)) out[k] = merge(live[k], v, child(k));
+  for (const [k, v] of Object.entries(patch)) setOwn(out, k, merge(getOwn(live, k), v, child(k)));
   return out;
 }
 
