@@ -30,7 +30,7 @@ export { T, typeString } from './types.ts';
 export { mockAuthorizer, CHECK_COST } from './lib/authz.ts';
 export type { AuthorizationAttributes, AuthorizationDecision, Authorizer, MockAuthorizerRule } from './lib/authz.ts';
 export type { CelType } from './types.ts';
-export { EvalError, MapValue, OptionalValue, fromJSON, toJSON, typeName } from './values.ts';
+export { EvalError, MapValue, ObjectValue, OptionalValue, fromJSON, toJSON, typeName } from './values.ts';
 export { runCelRequest, DEFAULT_VERSION } from './run.ts';
 export type { CelRequest, CelResponse } from './run.ts';
 export { createCelWorkerClient, timeoutMessage, DEFAULT_TIMEOUT_MS } from './worker/client.ts';

@@ -255,6 +255,9 @@ export function fromJSON(v: unknown, options: FromJSONOptions = {}): Value {
  * Converts a CEL value to JSON for output: int/uint/double as numbers (strings beyond 2^53), bytes as base64,
  * optionals as `{"optional": value-or-null}`, opaque values by their own rendering.
  */
+const ownProperty = (o: Record<string, unknown>, key: string, value: unknown): void =>
+  void Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+
 export function toJSON(v: Value): unknown {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
@@ -264,7 +267,8 @@ export function toJSON(v: Value): unknown {
   if (Array.isArray(v)) return v.map(toJSON);
   if (v instanceof MapValue) {
     const o: Record<string, unknown> = {};
-    for (const [k, val] of v.entries()) o[String(isCelUint(k) ? k.value : k)] = toJSON(val);
+    // defineProperty, not assignment: a "__proto__" key is data, not the object's prototype.
+    for (const [k, val] of v.entries()) ownProperty(o, String(isCelUint(k) ? k.value : k), toJSON(val));
     return o;
   }
   if (v instanceof OptionalValue) return { optional: v.hasValue() ? toJSON(v.value) : null };
@@ -272,7 +276,7 @@ export function toJSON(v: Value): unknown {
   if (v instanceof OpaqueValue) return v.toJSON();
   if (v instanceof ObjectValue) {
     const o: Record<string, unknown> = {};
-    for (const [k, val] of v.fields) o[k] = toJSON(val);
+    for (const [k, val] of v.fields) ownProperty(o, k, toJSON(val));
     return o;
   }
   if (isTimestamp(v) || isDuration(v)) return timeToJSON(v);
