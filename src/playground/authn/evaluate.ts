@@ -170,6 +170,7 @@ export async function evaluateAuthnPage(
   let payload: Record<string, unknown> | undefined;
   let jwks: unknown;
   let inputError: string | undefined;
+  let tokenToRun = '';
   if (tokenMode === 'jwt') {
     const text = docs.token ?? '';
     if (text.trim() === '') inputError = 'paste a JWT in the token editor, or switch to claims';
@@ -179,6 +180,7 @@ export async function evaluateAuthnPage(
       if (decoded.claims) token.claims = decoded.claims;
       for (const p of decoded.problems) diagnostics.push(diag('token', text, p.severity, p.message, p.from, p.to));
       inputError = decoded.unusable;
+      tokenToRun = decoded.token;
       jwks = readJwks(docs.jwks ?? '', diagnostics);
       // The core decodes the token itself, as kube-apiserver would; a token that does not decode is its to judge.
       if (!inputError) payload = token.claims ?? {};
@@ -209,7 +211,7 @@ export async function evaluateAuthnPage(
     config: loaded.config,
     version,
     now: unix,
-    ...(tokenMode === 'jwt' ? { token: (docs.token ?? '').trim().replace(/^bearer\s+/i, ''), jwks } : {}),
+    ...(tokenMode === 'jwt' ? { token: tokenToRun, jwks } : {}),
     ...(tokenMode === 'claims' ? { claims: payload, header: { alg: 'RS256' } } : {}),
   });
   for (const step of r.trace) {
