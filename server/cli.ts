@@ -13,6 +13,7 @@ Commands:
   serve       serve the web app and relay to the clusters (the embedded local cluster by default)
   cel         evaluate one CEL expression as kube-apiserver would (--input FILE)
   admission   run one request through admission policies as kube-apiserver would (--input FILE)
+  authn       load, validate or authenticate against an AuthenticationConfiguration (--input FILE)
 
 Run 'porthole <command> --help' for a command's flags.
 `;
@@ -57,6 +58,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   // Loaded on demand: `serve` does not need the CEL engine, and `cel` needs nothing of the server.
   cel: async (argv) => (await import('./commands/cel.ts')).celCommand([...argv]),
   admission: async (argv) => (await import('./commands/admission.ts')).admissionCommand([...argv]),
+  authn: async (argv) => (await import('./commands/authn.ts')).authnCommand([...argv]),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../evaluation.ts';
 
 export interface EditorProps {
   uri: string;
-  language: 'yaml' | 'cel';
+  language: 'yaml' | 'cel' | 'plaintext';
   label: string;
   value: string;
   onChange: (value: string) => void;
@@ -48,7 +48,7 @@ export function Editor({ uri, language, label, value, onChange, diagnostics, lin
       fontSize: 13,
       tabSize: 2,
       lineNumbersMinChars: 3,
-      wordWrap: language === 'cel' ? 'on' : 'off',
+      wordWrap: language === 'yaml' ? 'off' : 'on',
       renderLineHighlight: 'none',
       'semanticHighlighting.enabled': false,
     });

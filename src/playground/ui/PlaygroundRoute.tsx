@@ -164,19 +164,40 @@ function PageView({
   return (
     <div className="page" data-page={state.page}>
       <div className="inputs">
+        {ui.actions?.({
+          docs: state.docs,
+          options: state.options,
+          change: (docs, options = {}) =>
+            edit((w) => {
+              let next = w;
+              for (const [doc, text] of Object.entries(docs)) next = withDoc(next, state.page, doc, text);
+              for (const [name, value] of Object.entries(options)) next = withOption(next, state.page, name, value);
+              return next;
+            }),
+        })}
         {ui.options.map((o) => (
           <label key={o.name} className="option">
             {o.label}{' '}
-            <select
-              value={state.options[o.name] ?? o.initial}
-              onChange={(e) => edit((w) => withOption(w, state.page, o.name, e.target.value))}
-            >
-              {o.choices.map((c) => (
-                <option key={c.value} value={c.value}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
+            {o.choices.length === 0 ? (
+              <input
+                type="text"
+                aria-label={o.label}
+                value={state.options[o.name] ?? o.initial}
+                placeholder={o.placeholder}
+                onChange={(e) => edit((w) => withOption(w, state.page, o.name, e.target.value))}
+              />
+            ) : (
+              <select
+                value={state.options[o.name] ?? o.initial}
+                onChange={(e) => edit((w) => withOption(w, state.page, o.name, e.target.value))}
+              >
+                {o.choices.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            )}
           </label>
         ))}
         {ui.editors.map((spec) => (

@@ -3,25 +3,38 @@
 
 import type { ReactNode } from 'react';
 import { parse } from 'yaml';
+import { DEFAULT_TOKEN_MODE } from '../authn/evaluate.ts';
+import { AUTHN_EXAMPLES } from '../authn/examples.ts';
 import { CEL_EXAMPLES } from '../cel/examples.ts';
 import { CEL_ENV_VARIABLES, DEFAULT_CEL_ENV, type CelEnvName } from '../cel/environments.ts';
 import type { PlaygroundExample } from '../examples.ts';
 import type { PlaygroundPage } from '../state.ts';
+import { AuthnResult, AuthnSigner } from './AuthnResult.tsx';
 import { CelResult } from './CelResult.tsx';
 import type { Shown } from './useEvaluation.ts';
 
 export interface EditorSpec {
   doc: string;
   label: string;
-  language: 'yaml' | 'cel';
+  language: 'yaml' | 'cel' | 'plaintext';
   lines: number;
 }
 
 export interface OptionSpec {
   name: string;
   label: string;
+  /** The allowed values; empty for a free-text option (then `placeholder` says what to type). */
   choices: readonly { value: string; label: string }[];
   initial: string;
+  placeholder?: string;
+}
+
+/** What a page's own controls (beside its editors) may read and change. */
+export interface PageActionContext {
+  docs: Record<string, string>;
+  options: Record<string, string>;
+  /** Replaces several editors' texts and options at once (one undo step for the user). */
+  change: (docs: Record<string, string>, options?: Record<string, string>) => void;
 }
 
 export interface PageUi {
@@ -32,6 +45,8 @@ export interface PageUi {
   options: readonly OptionSpec[];
   examples: readonly PlaygroundExample[];
   result: (shown: Shown) => ReactNode;
+  /** Controls of the page's own, shown above its editors. */
+  actions?: (context: PageActionContext) => ReactNode;
   /** The variables a CEL editor can complete, with sample values (whose keys are the known fields). */
   celCompletion?: (docs: Record<string, string>, options: Record<string, string>) => Record<string, unknown>;
 }
@@ -86,11 +101,28 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
   },
   authn: {
     title: 'Authentication',
-    built: false,
-    editors: [],
-    options: [],
-    examples: [],
-    result: () => null,
+    built: true,
+    editors: [
+      { doc: 'config', label: 'AuthenticationConfiguration (--authentication-config)', language: 'yaml', lines: 18 },
+      { doc: 'token', label: 'Token (a compact JWT; mode jwt)', language: 'plaintext', lines: 4 },
+      { doc: 'jwks', label: "The issuer's public JWKS (JSON or YAML; mode jwt)", language: 'yaml', lines: 6 },
+      { doc: 'claims', label: 'Claims (YAML, signature taken as valid; mode claims)', language: 'yaml', lines: 10 },
+    ],
+    options: [
+      {
+        name: 'tokenMode',
+        label: 'Token',
+        choices: [
+          { value: 'jwt', label: 'JWT verified with the JWKS' },
+          { value: 'claims', label: 'Claims only (signature assumed)' },
+        ],
+        initial: DEFAULT_TOKEN_MODE,
+      },
+      { name: 'now', label: 'Now', choices: [], initial: '', placeholder: 'RFC 3339, empty: the current time' },
+    ],
+    examples: AUTHN_EXAMPLES,
+    result: (shown) => <AuthnResult shown={shown} />,
+    actions: (context) => <AuthnSigner {...context} />,
   },
   admission: {
     title: 'Admission policies',

@@ -100,7 +100,7 @@ export async function authenticate(input: AuthenticateInput): Promise<Authentica
   if (index < 0) return { authenticated: false, error: null, trace };
   const a = input.config.jwt![index]!;
   try {
-    await verify(input, a, payload, header, trace);
+    await verify(input, a, `jwt[${index}]`, payload, header, trace);
     const user = await mapAndValidate(input, a, index, payload, trace);
     return { authenticated: true, authenticator: index, user, effectiveUser: effective(user), trace };
   } catch (e) {
@@ -187,12 +187,14 @@ function audiences(v: unknown): string[] {
 async function verify(
   input: AuthenticateInput,
   a: JWTAuthenticator,
+  base: string,
   payload: Record<string, unknown>,
   header: Record<string, unknown>,
   trace: TraceStep[],
 ): Promise<void> {
-  const fail = (step: string, e: Denied): never => {
-    trace.push({ step, outcome: 'fail', detail: e.message });
+  const audiencesField = `${base}.issuer.audiences`;
+  const fail = (step: string, e: Denied, field?: string): never => {
+    trace.push({ step, ...(field ? { field } : {}), outcome: 'fail', detail: e.message });
     throw e;
   };
   // Standard claims as go-oidc unmarshals them.
@@ -224,8 +226,12 @@ async function verify(
   const configured = a.issuer?.audiences ?? [];
   if (configured.length === 1) {
     if (!aud.includes(configured[0]!))
-      fail('audience', verifyError(`oidc: expected audience ${JSON.stringify(configured[0])} got ${goQuoteList(aud)}`));
-    trace.push({ step: 'audience', field: 'issuer.audiences', outcome: 'pass', value: aud });
+      fail(
+        'audience',
+        verifyError(`oidc: expected audience ${JSON.stringify(configured[0])} got ${goQuoteList(aud)}`),
+        audiencesField,
+      );
+    trace.push({ step: 'audience', field: audiencesField, outcome: 'pass', value: aud });
   }
   if (exp === GO_ZERO_TIME || exp < input.now)
     fail('expiry', verifyError(`oidc: token is expired (Token Expiry: ${goTimeString(exp)})`));
@@ -268,8 +274,9 @@ async function verify(
       fail(
         'audience',
         verifyError(`oidc: expected audience in ${goQuoteList([...configured].sort())} got ${goQuoteList(aud)}`),
+        audiencesField,
       );
-    trace.push({ step: 'audience', field: 'issuer.audiences', outcome: 'pass', value: aud, detail: 'MatchAny' });
+    trace.push({ step: 'audience', field: audiencesField, outcome: 'pass', value: aud, detail: 'MatchAny' });
   }
 }
 

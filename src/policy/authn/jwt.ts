@@ -70,7 +70,8 @@ function firstBadByte(s: string): number {
   return i >= 0 ? i : s.length;
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** JWK members that only a private or symmetric key has. */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 export interface JWKS {
   keys: JWK[];
