@@ -6,13 +6,14 @@ export function modelUri(page: string, doc: string, language: 'cel' | 'yaml'): s
   return `inmemory://playground/${page}/${doc}.${language}`;
 }
 
-/** Replaces an editor's whole text as a paste would (no auto-closing brackets in the way). */
+/** Replaces an editor's whole text as a paste does (typing would auto-indent YAML and auto-close brackets). */
 export async function setDoc(page: Page, doc: string, text: string): Promise<void> {
   await focusDoc(page, doc);
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
-  // Inserted into an empty editor: over a selection, Monaco would wrap it in a leading bracket or quote.
-  if (text !== '') await page.keyboard.insertText(text);
+  if (text === '') return;
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('ControlOrMeta+V');
 }
 
 export async function focusDoc(page: Page, doc: string): Promise<void> {

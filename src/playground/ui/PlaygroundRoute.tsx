@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate } from '../../app/router.ts';
 import { setCelCompletionContext } from '../../editor/cel-language.ts';
+import { setYamlSchemas } from '../../editor/monaco.ts';
 import type { Diagnostic } from '../evaluation.ts';
 import { decodeShareFragment, isShareFragment } from '../share/codec.ts';
-import { KUBE_VERSIONS, PLAYGROUND_PAGES, isKubeVersion, type PlaygroundPage } from '../state.ts';
+import { KUBE_VERSIONS, PLAYGROUND_PAGES, isKubeVersion, type KubeVersion, type PlaygroundPage } from '../state.ts';
 import { initialWorkbench, stateOf, withDoc, withOption, withState, type Workbench } from '../workbench.ts';
 import { Editor } from './Editor.tsx';
 import { PAGE_UI, type EditorSpec, type PageUi } from './pages.tsx';
@@ -25,6 +26,21 @@ const EXAMPLES = Object.fromEntries(PLAYGROUND_PAGES.map((p) => [p, PAGE_UI[p].e
   PlaygroundPage,
   PageUi['examples']
 >;
+
+/** Where an editor's Monaco model lives: stable, so markers, undo and monaco-yaml's schemas can find it. */
+function modelUri(page: PlaygroundPage, doc: string, language: string): string {
+  return `inmemory://playground/${page}/${doc}.${language}`;
+}
+
+function yamlSchemasFor(version: KubeVersion) {
+  return PLAYGROUND_PAGES.flatMap((page) =>
+    (PAGE_UI[page].yamlSchemas?.(version) ?? []).map(({ doc, schema }) => ({
+      uri: `inmemory://schemas/${version}/${page}/${doc}.json`,
+      fileMatch: [modelUri(page, doc, 'yaml')],
+      schema,
+    })),
+  );
+}
 
 export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
   const [workbench, setWorkbench] = useState<Workbench>(() => restoreWorkbench(initialWorkbench(EXAMPLES)));
@@ -51,6 +67,9 @@ export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
     window.addEventListener('hashchange', open);
     return () => window.removeEventListener('hashchange', open);
   }, []);
+
+  // The YAML editors validate and complete against the kinds of the chosen Kubernetes version.
+  useEffect(() => setYamlSchemas(yamlSchemasFor(workbench.version)), [workbench.version]);
 
   useEffect(() => {
     const timer = setTimeout(() => saveWorkbench(workbench), 400);
@@ -188,6 +207,7 @@ function PageView({
               />
             ) : (
               <select
+                aria-label={o.label}
                 value={state.options[o.name] ?? o.initial}
                 onChange={(e) => edit((w) => withOption(w, state.page, o.name, e.target.value))}
               >
@@ -245,7 +265,7 @@ function DocEditor({
   edit: (change: (w: Workbench) => Workbench) => void;
   completion: (() => Record<string, unknown>) | undefined;
 }) {
-  const uri = `inmemory://playground/${page}/${spec.doc}.${spec.language}`;
+  const uri = modelUri(page, spec.doc, spec.language);
   const completionRef = useRef(completion);
   useEffect(() => {
     completionRef.current = completion;

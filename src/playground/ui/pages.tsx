@@ -4,11 +4,13 @@
 import type { ReactNode } from 'react';
 import { parse } from 'yaml';
 import { DEFAULT_TOKEN_MODE } from '../authn/evaluate.ts';
+import { authenticationConfigurationSchema } from '../authn/config-schema.ts';
 import { AUTHN_EXAMPLES } from '../authn/examples.ts';
 import { CEL_EXAMPLES } from '../cel/examples.ts';
 import { CEL_ENV_VARIABLES, DEFAULT_CEL_ENV, type CelEnvName } from '../cel/environments.ts';
 import type { PlaygroundExample } from '../examples.ts';
-import type { PlaygroundPage } from '../state.ts';
+import type { JsonSchema } from '../../k8s/openapi/json-schema.ts';
+import type { KubeVersion, PlaygroundPage } from '../state.ts';
 import { AuthnResult, AuthnSigner } from './AuthnResult.tsx';
 import { CelResult } from './CelResult.tsx';
 import type { Shown } from './useEvaluation.ts';
@@ -47,6 +49,8 @@ export interface PageUi {
   result: (shown: Shown) => ReactNode;
   /** Controls of the page's own, shown above its editors. */
   actions?: (context: PageActionContext) => ReactNode;
+  /** JSON Schemas for the page's YAML editors at a Kubernetes version (monaco-yaml validates and completes). */
+  yamlSchemas?: (version: KubeVersion) => { doc: string; schema: JsonSchema }[];
   /** The variables a CEL editor can complete, with sample values (whose keys are the known fields). */
   celCompletion?: (docs: Record<string, string>, options: Record<string, string>) => Record<string, unknown>;
 }
@@ -108,6 +112,7 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
       { doc: 'jwks', label: "The issuer's public JWKS (JSON or YAML; mode jwt)", language: 'yaml', lines: 6 },
       { doc: 'claims', label: 'Claims (YAML, signature taken as valid; mode claims)', language: 'yaml', lines: 10 },
     ],
+    yamlSchemas: (version) => [{ doc: 'config', schema: authenticationConfigurationSchema(version) }],
     options: [
       {
         name: 'tokenMode',

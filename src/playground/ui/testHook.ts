@@ -7,8 +7,8 @@ import { monaco } from '../../editor/monaco.ts';
 export interface PlaygroundTestHook {
   /** Each editor's text by model URI. */
   models(): Record<string, string>;
-  /** The markers Monaco shows, by model URI. */
-  markers(): { uri: string; message: string; line: number; column: number; severity: number }[];
+  /** The markers Monaco shows, by model URI; `owner` is 'porthole' for the page's own, 'yaml' for monaco-yaml's. */
+  markers(): { owner: string; uri: string; message: string; line: number; column: number; severity: number }[];
 }
 
 declare module '../../terminal/testHook.ts' {
@@ -23,7 +23,8 @@ export function registerPlaygroundForTests(): void {
   hook.playground = {
     models: () => Object.fromEntries(monaco.editor.getModels().map((m) => [m.uri.toString(), m.getValue()])),
     markers: () =>
-      monaco.editor.getModelMarkers({ owner: 'porthole' }).map((m) => ({
+      monaco.editor.getModelMarkers({}).map((m) => ({
+        owner: m.owner,
         uri: m.resource.toString(),
         message: m.message,
         line: m.startLineNumber,
