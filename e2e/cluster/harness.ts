@@ -69,17 +69,21 @@ export interface Harness {
   ready: HarnessReady;
   /** True when this test file started the harness (and release() stops it). */
   owned: boolean;
+  /** The state directory (ready.json, authentication-config.yaml, logs/). */
+  stateDir: string;
   release(): Promise<void>;
 }
 
 /**
  * Reuses the shared harness if one is running (`e2e/cluster/run.sh start` in a terminal), else starts one of its
  * own with a private state directory — other test runs in the same checkout may be starting and stopping theirs.
+ * `{ private: true }` always starts its own: for a test that changes the cluster's configuration (the
+ * authentication config file), which other test files must not see.
  */
-export async function useHarness(): Promise<Harness> {
+export async function useHarness(options: { private?: boolean } = {}): Promise<Harness> {
   let state = sharedState;
   let owned = false;
-  if ((await run(['status'], state)) !== 0) {
+  if (options.private || (await run(['status'], state)) !== 0) {
     state = path.join(buildDir, `state-${process.pid}-${Date.now()}`);
     const code = await run(['start'], state);
     if (code !== 0) {
@@ -95,6 +99,7 @@ export async function useHarness(): Promise<Harness> {
   return {
     ready,
     owned,
+    stateDir: state,
     async release() {
       if (owned) await run(['stop'], state);
     },

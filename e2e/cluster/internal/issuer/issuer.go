@@ -52,6 +52,8 @@ func Start(listener net.Listener, cert tls.Certificate, audience string) (*Issue
 	mux.HandleFunc("GET /.well-known/openid-configuration", is.discovery)
 	mux.HandleFunc("GET /keys", is.keys)
 	mux.HandleFunc("POST /mint", is.mint)
+	mux.HandleFunc("GET /as/{iss}/{n}/.well-known/openid-configuration", is.aliasDiscovery)
+	mux.HandleFunc("POST /sign", is.sign)
 	is.server = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
@@ -72,6 +74,53 @@ func (is *Issuer) discovery(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"id_token"},
 		"subject_types_supported":               []string{"public"},
 	})
+}
+
+// aliasDiscovery serves discovery for another issuer name (base64url in the path, unpadded), with this issuer's
+// keys: an AuthenticationConfiguration whose issuer.url is https://auth.example.com can set issuer.discoveryURL to
+// https://127.0.0.1:PORT/as/<b64(url)>/<n>/.well-known/openid-configuration and keep its own url. The path segment
+// <n> only makes the discovery URLs of several authenticators with the same url distinct.
+func (is *Issuer) aliasDiscovery(w http.ResponseWriter, r *http.Request) {
+	name, err := base64.RawURLEncoding.DecodeString(r.PathValue("iss"))
+	if err != nil {
+		http.Error(w, "issuer name: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, map[string]any{
+		"issuer":                                string(name),
+		"jwks_uri":                              is.URL + "/keys",
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"response_types_supported":              []string{"id_token"},
+		"subject_types_supported":               []string{"public"},
+	})
+}
+
+// SignRequest is the body of POST /sign: a payload signed byte for byte as given (so a test decides exactly how
+// numbers and keys are written), under a header merged over {alg: RS256, typ: JWT, kid}. The signature is always
+// RS256 with this issuer's key, whatever the header claims (a test of a refused "alg" needs only the header).
+type SignRequest struct {
+	Header  map[string]any `json:"header,omitempty"`
+	Payload string         `json:"payload"`
+}
+
+func (is *Issuer) sign(w http.ResponseWriter, r *http.Request) {
+	var req SignRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		http.Error(w, "bad sign request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	header := map[string]any{"alg": "RS256", "typ": "JWT", "kid": is.kid}
+	for k, v := range req.Header {
+		header[k] = v
+	}
+	token, err := is.signJWS(header, []byte(req.Payload))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, map[string]string{"token": token})
 }
 
 func (is *Issuer) keys(w http.ResponseWriter, _ *http.Request) {
@@ -127,15 +176,20 @@ func (is *Issuer) Mint(req MintRequest) (string, error) {
 			claims[k] = v
 		}
 	}
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": is.kid})
-	if err != nil {
-		return "", err
-	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}
-	signingInput := b64(header) + "." + b64(payload)
+	return is.signJWS(map[string]any{"alg": "RS256", "typ": "JWT", "kid": is.kid}, payload)
+}
+
+// signJWS returns the compact RS256 serialisation of payload under header.
+func (is *Issuer) signJWS(header map[string]any, payload []byte) (string, error) {
+	headerJSON, err := json.Marshal(header)
+	if err != nil {
+		return "", err
+	}
+	signingInput := b64(headerJSON) + "." + b64(payload)
 	digest := sha256.Sum256([]byte(signingInput))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, is.key, crypto.SHA256, digest[:])
 	if err != nil {
