@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { admit } from '../../src/policy/admission/admit.ts';
 import { admissionOutcome, readAdmissionInput } from '../../src/policy/admission/input.ts';
+import { parseInputFlag } from './input-flag.ts';
 
 const USAGE =
   'usage: porthole admission --input FILE   (FILE: JSON or YAML {request, policies, bindings, params, object, oldObject, namespaceObject, version, level})';
@@ -37,17 +38,13 @@ export function parseInputText(text: string): { doc: unknown } | { error: string
 }
 
 export async function admissionCommand(argv: string[]): Promise<number> {
-  let file: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--input' && i + 1 < argv.length) file = argv[++i];
-    else if (a.startsWith('--input=')) file = a.slice('--input='.length);
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    } else return inputError(`unknown argument "${a}"; ${USAGE}`);
+  const flag = parseInputFlag(argv, USAGE);
+  if ('help' in flag) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  if (!file) return inputError(USAGE);
+  if ('error' in flag) return inputError(flag.error);
+  const file = flag.file;
   let text: string;
   try {
     text = await readFile(file, 'utf8');

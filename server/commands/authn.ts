@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { runAuthnRequest, type AuthnRequest, type AuthnResponse } from '../../src/policy/authn/run.ts';
 import { VERSIONS } from '../../src/policy/authn/types.ts';
 import { requestFor, type Vector } from '../../src/policy/authn/vectors.ts';
+import { parseInputFlag } from './input-flag.ts';
 
 const USAGE =
   'usage: porthole authn --input FILE   (FILE: JSON or YAML {kind, version, configText|config, claims|token+jwks, now, serviceAccountIssuers})';
@@ -158,23 +159,16 @@ export function exitCodeOf(response: AuthnResponse): number {
 
 export async function authnCommand(argv: string[]): Promise<number> {
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
-  let input: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--input' && i + 1 < argv.length) input = argv[++i];
-    else if (a.startsWith('--input=')) input = a.slice('--input='.length);
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    } else {
-      print({ stage: 'input', error: `unknown argument "${a}"; ${USAGE}` });
-      return 2;
-    }
+  const flag = parseInputFlag(argv, USAGE);
+  if ('help' in flag) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  if (!input) {
-    print({ stage: 'input', error: USAGE });
+  if ('error' in flag) {
+    print({ stage: 'input', error: flag.error });
     return 2;
   }
+  const input = flag.file;
   let request: AuthnRequest;
   try {
     let text: string;

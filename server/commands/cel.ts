@@ -6,27 +6,21 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { runCelRequest, type CelRequest } from '../../src/cel/run.ts';
+import { parseInputFlag } from './input-flag.ts';
 
 const USAGE = 'usage: porthole cel --input FILE   (FILE: JSON or YAML {expression, env, version, vars, variables})';
 
 export async function celCommand(argv: string[]): Promise<number> {
-  let input: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--input' && i + 1 < argv.length) input = argv[++i];
-    else if (a.startsWith('--input=')) input = a.slice('--input='.length);
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    } else {
-      process.stdout.write(`${JSON.stringify({ error: `unknown argument "${a}"; ${USAGE}` })}\n`);
-      return 2;
-    }
+  const flag = parseInputFlag(argv, USAGE);
+  if ('help' in flag) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  if (!input) {
-    process.stdout.write(`${JSON.stringify({ error: USAGE })}\n`);
+  if ('error' in flag) {
+    process.stdout.write(`${JSON.stringify({ error: flag.error })}\n`);
     return 2;
   }
+  const input = flag.file;
   let request: CelRequest;
   try {
     const text = await readFile(input, 'utf8');
