@@ -196,7 +196,14 @@ describe.runIf(goAvailable)('real kubectl through the real kube-apiserver', () =
       const result = await kubectl(version, kubeconfig, ['exec', '-i', 'multi', '-c', 'sidecar', '--', 'cat'], {
         input: 'hi\nthere\n',
       });
-      expect(result).toEqual({ code: 0, stdout: 'hi\nthere\n', stderr: '' });
+      // kubectl's own WebSocket reader (client-go remotecommand) sometimes logs that it dropped a frame for a
+      // stream it already tore down after the remote CLOSE; seen once under CI load. That is kubectl racing
+      // itself, not the apiserver, and nothing was lost: stdout and the exit code below are whole.
+      const stderr = result.stderr.replace(
+        /^E\d{4} [\d:.]+ +\d+ websocket\.go:\d+\] Unknown stream id 1, discarding message\n/gm,
+        '',
+      );
+      expect({ ...result, stderr }).toEqual({ code: 0, stdout: 'hi\nthere\n', stderr: '' });
     });
 
     it('exec -it: a shell under a PTY follows resizes and exits cleanly', async () => {
