@@ -12,6 +12,41 @@ const isMap = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !
 /** Kinds whose resource the rule below gets wrong. */
 const IRREGULAR: Record<string, string> = { Endpoints: 'endpoints', PodMetrics: 'pods', NodeMetrics: 'nodes' };
 
+/** Kinds whose resource is the guess below, said without a note (the rest are guesses the user may correct). */
+const WELL_KNOWN = new Set([
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Ingress',
+  'NetworkPolicy',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Endpoints',
+  'EndpointSlice',
+  'Event',
+  'LimitRange',
+  'ResourceQuota',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'StorageClass',
+  'PriorityClass',
+  'Lease',
+]);
+
 /** Built-in kinds that are cluster-scoped (the rest, and unknown kinds, are taken as namespaced). */
 const CLUSTER_SCOPED = new Set([
   'Namespace',
@@ -83,6 +118,8 @@ export function deriveRequest(
       message:
         operation === 'DELETE' ? 'a DELETE needs the old object (the one deleted)' : `a ${operation} needs the object`,
     };
+  if (operation === 'UPDATE' && !isMap(oldObject))
+    return { ok: false, field: 'operation', message: 'an UPDATE needs the old object (the one stored before it)' };
   const meta = isMap(subject?.metadata) ? subject.metadata : {};
 
   let kind: RequestAttributes['kind'];
@@ -113,7 +150,8 @@ export function deriveRequest(
     };
   } else {
     resource = { group: kind.group, version: kind.version, resource: guessResource(kind.kind) };
-    assumed.push(`resource ${resource.resource} (from the kind; set request.resource if its plural differs)`);
+    if (!WELL_KNOWN.has(kind.kind))
+      assumed.push(`resource ${resource.resource} (guessed from the kind; set request.resource if its plural differs)`);
   }
 
   const clusterScoped = CLUSTER_SCOPED.has(kind.kind);

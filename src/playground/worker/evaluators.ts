@@ -1,6 +1,7 @@
 // Each page's pure evaluator, by page. A page whose evaluator has not landed yet has none here, and asking for
 // it is an error that says so.
 
+import { evaluateAdmissionPage } from '../admission/evaluate.ts';
 import { evaluateAuthnPage } from '../authn/evaluate.ts';
 import { evaluateCelPage } from '../cel/evaluate.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
@@ -17,4 +18,5 @@ export type PageEvaluator = (request: PlaygroundRequest) => PageOutcome | Promis
 export const PAGE_EVALUATORS: Partial<Record<PlaygroundPage, PageEvaluator>> = {
   cel: evaluateCelPage,
   authn: evaluateAuthnPage,
+  admission: evaluateAdmissionPage,
 };

@@ -118,7 +118,9 @@ export function policyFieldErrors(p: Policy, version: string): PolicyFieldError[
 }
 
 export function bindingFieldErrors(b: Binding): PolicyFieldError[] {
-  if (b.kind === 'ValidatingAdmissionPolicyBinding' && !(b.spec.validationActions ?? []).length)
-    return [{ field: 'spec.validationActions', detail: 'Required value' }];
-  return [];
+  const errs: PolicyFieldError[] = [];
+  if (!b.spec?.policyName) errs.push({ field: 'spec.policyName', detail: 'Required value' });
+  if (b.kind === 'ValidatingAdmissionPolicyBinding' && !(b.spec?.validationActions ?? []).length)
+    errs.push({ field: 'spec.validationActions', detail: 'Required value' });
+  return errs;
 }
