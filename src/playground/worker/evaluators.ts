@@ -1,5 +1,4 @@
-// Each page's pure evaluator, by page. A page whose evaluator has not landed yet has none here, and asking for
-// it is an error that says so.
+// Each page's pure evaluator, by page.
 
 import { evaluateAdmissionPage } from '../admission/evaluate.ts';
 import { evaluateAuthnPage } from '../authn/evaluate.ts';
@@ -15,7 +14,7 @@ export interface PageOutcome {
 /** Pure, except that verifying a JWT's signature is asynchronous (WebCrypto), so an evaluator may return a promise. */
 export type PageEvaluator = (request: PlaygroundRequest) => PageOutcome | Promise<PageOutcome>;
 
-export const PAGE_EVALUATORS: Partial<Record<PlaygroundPage, PageEvaluator>> = {
+export const PAGE_EVALUATORS: Record<PlaygroundPage, PageEvaluator> = {
   cel: evaluateCelPage,
   authn: evaluateAuthnPage,
   admission: evaluateAdmissionPage,
