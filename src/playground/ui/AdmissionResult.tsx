@@ -119,6 +119,16 @@ function Request({ result }: { result: AdmissionPageResult }) {
         </p>
       ) : null}
       {result.assumed.length ? <p className="assumed">Filled in: {result.assumed.join('; ')}.</p> : null}
+      {r && (!r.kind.group.includes('.') || r.kind.group.endsWith('.k8s.io')) ? (
+        <p className="muted" data-field="not-modelled">
+          Not modelled yet: the object is taken as written. kube-apiserver first applies its defaults and the admission
+          plugins before policies (for a Pod: imagePullPolicy, ports&apos; protocol, resources: {'{}'},
+          terminationMessagePath, dnsPolicy, restartPolicy, schedulerName, terminationGracePeriodSeconds; the
+          ServiceAccount plugin&apos;s serviceAccountName and token volume; DefaultTolerationSeconds&apos; tolerations;
+          priority), and defaults again after each mutation. Write those fields in the object when a policy depends on
+          them.
+        </p>
+      ) : null}
       {result.policies.length ? (
         <ul className="policies">
           {result.policies.map((p) => (
@@ -268,12 +278,6 @@ function Final({ result }: { result: AdmissionPageResult }) {
     <section aria-label="The object">
       <h3>The object, before and after</h3>
       <ObjectDiff before={result.inputYaml} after={result.finalYaml} />
-      {result.changed ? (
-        <p className="muted">
-          Not modelled yet: the defaults kube-apiserver then fills in for built-in kinds (a new container&apos;s
-          terminationMessagePath, imagePullPolicy…), so the real stored object has more fields than shown here.
-        </p>
-      ) : null}
     </section>
   );
 }
