@@ -19,6 +19,7 @@ import {
 } from '../../src/policy/admission/vector-check.ts';
 import { admissionCommand } from './admission.ts';
 import { celCommand } from './cel.ts';
+import '../../src/k8s/openapi/load-all.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'porthole-admission-'));
 const root = new URL('../..', import.meta.url).pathname;

@@ -8,6 +8,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { loadOpenApi, type KubernetesVersion } from '../../src/k8s/openapi/index.ts';
 import { admit } from '../../src/policy/admission/admit.ts';
 import { admissionOutcome, readAdmissionInput } from '../../src/policy/admission/input.ts';
 import { parseInputFlag } from './input-flag.ts';
@@ -55,6 +56,7 @@ export async function admissionCommand(argv: string[]): Promise<number> {
   if ('error' in parsed) return inputError(`reading ${file}: ${parsed.error}`);
   const read = readAdmissionInput(parsed.doc);
   if ('error' in read) return inputError(`${file}: ${read.error}`);
+  await loadOpenApi((read.input.version ?? '1.34') as KubernetesVersion);
   const outcome = admissionOutcome(read.input, admit(read.input));
   print(outcome);
   return 'error' in outcome || 'createError' in outcome ? 1 : 0;

@@ -3,12 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../evaluation.ts';
-import { evaluateAdmissionPage, MAX_DIFF_CHARS } from './evaluate.ts';
+import { evaluateAdmissionPageLoaded, MAX_DIFF_CHARS } from './evaluate.ts';
 import { ADMISSION_EXAMPLES } from './examples.ts';
+import '../../k8s/openapi/load-all.ts';
 
 const base = (id: string) => ADMISSION_EXAMPLES.find((e) => e.id === id)!.docs;
 const run = (docs: Record<string, string>, version: '1.30' | '1.32' | '1.33' | '1.34' = '1.34') =>
-  evaluateAdmissionPage({ page: 'admission', version, docs, options: {} });
+  evaluateAdmissionPageLoaded({ page: 'admission', version, docs, options: {} });
 const sidecar = base('sidecar');
 const registry = base('trusted-registry');
 const at = (d: Diagnostic) => `${d.doc}:${d.range.startLineNumber}:${d.range.startColumn}`;

@@ -5,6 +5,7 @@
 // object (to diff against the input), or the exact error the client would get, with every step traced.
 
 import { stringify, type Document } from 'yaml';
+import { loadOpenApi } from '../../k8s/openapi/index.ts';
 import { admit, type InvocationTrace } from '../../policy/admission/admit.ts';
 import type { Json } from '../../policy/admission/jsonpatch.ts';
 import type { Binding, Policy, RequestAttributes, Status } from '../../policy/admission/types.ts';
@@ -75,7 +76,16 @@ interface Located<T> {
   doc: Document.Parsed;
 }
 
-export function evaluateAdmissionPage(request: PlaygroundRequest): {
+/** Loads the version's OpenAPI schemas (the merge needs them), then evaluates. */
+export async function evaluateAdmissionPage(
+  request: PlaygroundRequest,
+): Promise<{ result: AdmissionPageResult; diagnostics: Diagnostic[] }> {
+  await loadOpenApi(request.version);
+  return evaluateAdmissionPageLoaded(request);
+}
+
+/** The evaluation itself, once the version's OpenAPI schemas are loaded. */
+export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
   result: AdmissionPageResult;
   diagnostics: Diagnostic[];
 } {

@@ -4,12 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KUBE_VERSIONS, type KubeVersion } from '../state.ts';
-import { evaluateAdmissionPage, type AdmissionPageResult } from './evaluate.ts';
+import { evaluateAdmissionPageLoaded, type AdmissionPageResult } from './evaluate.ts';
 import { ADMISSION_EXAMPLES } from './examples.ts';
+import '../../k8s/openapi/load-all.ts';
 
 const run = (id: string, version: KubeVersion) => {
   const e = ADMISSION_EXAMPLES.find((x) => x.id === id)!;
-  return evaluateAdmissionPage({ page: 'admission', version, docs: e.docs, options: e.options });
+  return evaluateAdmissionPageLoaded({ page: 'admission', version, docs: e.docs, options: e.options });
 };
 const minor = (v: KubeVersion) => Number(v.split('.')[1]);
 const containers = (r: AdmissionPageResult) =>

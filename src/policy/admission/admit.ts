@@ -12,7 +12,7 @@ import {
   type AdmissionPrograms,
   type Value,
 } from '../../cel/index.ts';
-import { builtinSchemas, isBuiltin } from './builtin-schemas.ts';
+import { openApiSchemas } from './openapi-schemas.ts';
 import { applyDefaults } from './defaulting.ts';
 import { convertObject, equivalentResources, type EquivalentResource } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
@@ -239,7 +239,7 @@ export function evaluateConditions(
 export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}): AdmissionResult {
   const version = input.version ?? '1.34';
   const level = input.level ?? 'apiserver';
-  const schemas = options.schemas ?? builtinSchemas;
+  const schemas = options.schemas ?? openApiSchemas;
   const result: AdmissionResult = { warnings: [], auditAnnotations: {}, invocations: [], validations: [] };
   // A body that is not an object never reaches admission: the apiserver fails to decode it (400).
   for (const key of ['object', 'oldObject', 'namespaceObject'] as const) {
@@ -260,7 +260,7 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
   };
   const schemaOf = (gvk: { group: string; version: string; kind: string }) => {
     const schema = schemas.schemaFor(version, gvk) ?? deduced;
-    return { schema, strict: isBuiltin(gvk) ? schema : undefined };
+    return { schema, strict: schemas.isBuiltin(version, gvk) ? schema : undefined };
   };
   const equivalents = equivalentResources(
     input.request.resource,

@@ -7,6 +7,7 @@ import { applyDefaults } from './defaulting.ts';
 import { equivalentResources } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
 import type { AdmissionRequestInput, MatchResources, Policy } from './types.ts';
+import '../../k8s/openapi/load-all.ts';
 
 const pandas: Json = {
   apiVersion: 'apiextensions.k8s.io/v1',

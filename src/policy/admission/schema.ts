@@ -1,8 +1,7 @@
 // The structural schema the server-side-apply merge is driven by: for each field its kind, and for lists and
 // maps how they merge (x-kubernetes-list-type / list-map-keys / map-type, as kube-openapi's schemaconv turns the
-// OpenAPI v3 document into a structured-merge-diff schema). `SchemaSource` is the seam where the generated
-// OpenAPI schemas of built-in kinds plug in (src/k8s/openapi schemaFor(version, gvk)); until then
-// builtin-schemas.ts holds hand-written fragments taken from k8s.io/api's markers.
+// OpenAPI v3 document into a structured-merge-diff schema). openapi-schemas.ts makes them from the generated
+// OpenAPI data of the built-in kinds; `SchemaSource` lets a caller supply others.
 
 export type Schema =
   | { kind: 'scalar'; type: 'string' | 'number' | 'boolean' | 'untyped' }
@@ -28,6 +27,8 @@ export interface GroupVersionKind {
 /** Where the merge finds the schema of a resource; undefined when the kind is unknown. */
 export interface SchemaSource {
   schemaFor(version: string, gvk: GroupVersionKind): Schema | undefined;
+  /** Whether the kind is a built-in type (decoded strictly into its Go type after a JSON patch). */
+  isBuiltin(version: string, gvk: GroupVersionKind): boolean;
 }
 
 export function fieldSchema(s: Schema & { kind: 'struct' }, name: string): Schema | undefined {
@@ -36,20 +37,5 @@ export function fieldSchema(s: Schema & { kind: 'struct' }, name: string): Schem
   return typeof f === 'function' ? f() : f;
 }
 
-// Builders, so the fragments read like the Go types they come from.
-export const str: Schema = { kind: 'scalar', type: 'string' };
-export const num: Schema = { kind: 'scalar', type: 'number' };
-export const bool: Schema = { kind: 'scalar', type: 'boolean' };
-/** int-or-string, quantities, times, RawExtension. */
-export const untyped: Schema = { kind: 'scalar', type: 'untyped' };
+/** x-kubernetes-preserve-unknown-fields, or a kind without a schema. */
 export const deduced: Schema = { kind: 'deduced' };
-export const struct = (
-  fields: Record<string, Schema | (() => Schema)>,
-  extra: { atomic?: boolean; defaults?: Record<string, unknown> } = {},
-): Schema => ({ kind: 'struct', fields, ...extra });
-export const atomicStruct = (fields: Record<string, Schema | (() => Schema)>): Schema =>
-  struct(fields, { atomic: true });
-export const mapOf = (values: Schema, atomic = false): Schema => ({ kind: 'map', values, atomic });
-export const atomicList = (items: Schema): Schema => ({ kind: 'list', items, listType: 'atomic' });
-export const setList = (items: Schema): Schema => ({ kind: 'list', items, listType: 'set' });
-export const mapList = (items: Schema, ...keys: string[]): Schema => ({ kind: 'list', items, listType: 'map', keys });

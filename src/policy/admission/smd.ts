@@ -2,20 +2,13 @@
 // typed conversion, the plugin's atomic-field guard and `live.Merge(patch)`), driven by a Schema.
 
 import { getOwn, setOwn, type Json } from './jsonpatch.ts';
+import { goTypeOf, smdSharpV, smdV } from './go-values.ts';
 import { fieldSchema, type Schema } from './schema.ts';
 
 type JsonObject = { [key: string]: Json };
 const isObject = (v: Json | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Go's rendering of a JSON value's kind in structured-merge-diff errors. */
-function kindOf(v: Json): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') return 'map';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  return typeof v === 'boolean' ? 'bool' : 'string';
-}
-
 const keyText = (item: JsonObject, keys: readonly string[], defaults: Readonly<Record<string, unknown>>): string =>
   '[' +
   keys
@@ -42,16 +35,15 @@ export function validateTyped(value: Json, schema: Schema, allowDuplicates = fal
       case 'deduced':
         return;
       case 'scalar': {
-        const k = kindOf(v);
-        if (s.type === 'string' && typeof v !== 'string') errors.push(`${path}: expected string, got ${k}`);
+        if (s.type === 'string' && typeof v !== 'string') errors.push(`${path}: expected string, got ${smdSharpV(v)}`);
         if (s.type === 'number' && typeof v !== 'number')
-          errors.push(`${path}: expected numeric (int or float), got ${k}`);
-        if (s.type === 'boolean' && typeof v !== 'boolean') errors.push(`${path}: expected boolean, got ${k}`);
-        if (s.type === 'untyped' && typeof v === 'object') errors.push(`${path}: expected scalar, got ${k}`);
+          errors.push(`${path}: expected numeric (int or float), got ${goTypeOf(v)}`);
+        if (s.type === 'boolean' && typeof v !== 'boolean') errors.push(`${path}: expected boolean, got ${smdV(v)}`);
+        if (s.type === 'untyped' && typeof v === 'object') errors.push(`${path}: expected any scalar, got ${smdV(v)}`);
         return;
       }
       case 'struct':
-        if (!isObject(v)) return void errors.push(`${path}: expected map, got ${kindOf(v)}`);
+        if (!isObject(v)) return void errors.push(`${path}: expected map, got ${smdV(v)}`);
         for (const [k, child] of Object.entries(v)) {
           const f = fieldSchema(s, k);
           if (!f) errors.push(`${path}.${k}: field not declared in schema`);
@@ -59,11 +51,11 @@ export function validateTyped(value: Json, schema: Schema, allowDuplicates = fal
         }
         return;
       case 'map':
-        if (!isObject(v)) return void errors.push(`${path}: expected map, got ${kindOf(v)}`);
+        if (!isObject(v)) return void errors.push(`${path}: expected map, got ${smdV(v)}`);
         for (const [k, child] of Object.entries(v)) walk(child, s.values, `${path}.${k}`);
         return;
       case 'list': {
-        if (!Array.isArray(v)) return void errors.push(`${path}: expected list, got ${kindOf(v)}`);
+        if (!Array.isArray(v)) return void errors.push(`${path}: expected list, got ${smdV(v)}`);
         const seen = new Set<string>();
         v.forEach((item, i) => {
           if (s.listType === 'map') {

@@ -8,6 +8,7 @@ import { runCelRequest } from '../../cel/index.ts';
 import { admit } from './admit.ts';
 import { admissionOutcome } from './input.ts';
 import { CEL_VECTORS, VECTORS, expectVectorOutcome, runnable, tally } from './vector-check.ts';
+import '../../k8s/openapi/load-all.ts';
 
 const t = tally();
 
