@@ -7,6 +7,8 @@ const backend = process.env.PORTHOLE_BACKEND ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1500 },
+  // ES module workers can split: the playground worker loads one version's OpenAPI data at a time.
+  worker: { format: 'es' },
   server: {
     proxy: {
       '/clusters': { target: backend, ws: true, changeOrigin: false },
