@@ -525,7 +525,7 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
     return result;
   }
 
-  const vap = runValidatingPolicies(input, ctx, object, level, !!options.traceVariables);
+  const vap = runValidatingPolicies(input, ctx, object, level, !!options.traceVariables, equivalents);
   result.validations = vap.traces;
   result.warnings = vap.warnings;
   result.auditAnnotations = vap.auditAnnotations;

@@ -249,3 +249,44 @@ describe('defaulting after each mutation', () => {
     expect(r.error?.message).toContain('resulted in error: no such key: strategy');
   });
 });
+
+describe('matchPolicy Equivalent in a ValidatingAdmissionPolicy', () => {
+  // The message records what the validation saw, as the labels do for the mutation above.
+  const vap = (match: MatchResources): Policy => ({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'p' },
+    spec: {
+      matchConstraints: match,
+      validations: [
+        {
+          expression: 'false',
+          messageExpression:
+            '"kind " + request.kind.version + ", requestKind " + request.requestKind.version + ", object " + object.apiVersion',
+        },
+      ],
+    },
+  });
+  const request = (policy: Policy): AdmissionRequestInput => ({
+    ...pandaRequest(policy),
+    bindings: [
+      {
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'b' },
+        spec: { policyName: 'p', validationActions: ['Deny'] },
+      },
+    ],
+  });
+
+  it('a v1 rule matches a v2 request, and the validation sees v1', () => {
+    const r = admit(request(vap({ resourceRules: [v1Rule] })));
+    expect(r.error?.message).toBe(
+      "pandas.awesome.bears.com \"p1\" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: kind v1, requestKind v2, object awesome.bears.com/v1",
+    );
+  });
+  it('matchPolicy Exact does not', () => {
+    const r = admit(request(vap({ resourceRules: [v1Rule], matchPolicy: 'Exact' })));
+    expect(r.error).toBeUndefined();
+    expect(r.validations[0]?.why).toContain('no resourceRule matches');
+  });
+});

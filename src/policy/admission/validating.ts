@@ -12,6 +12,7 @@ import {
   type EvalContext,
 } from './admit.ts';
 import type { Json } from './jsonpatch.ts';
+import { convertObject, type EquivalentResource } from './equivalence.ts';
 import { matches } from './matching.ts';
 import type { AdmissionRequestInput, Status } from './types.ts';
 import { traceVariables, type VariableTrace } from './variables.ts';
@@ -27,7 +28,13 @@ export interface ValidationTrace {
   decisions: { index: number; action: 'Admit' | 'Deny'; message?: string; reason?: string }[];
 }
 
-const CODES: Record<string, number> = { Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413, Invalid: 422 };
+const CODES: Record<string, number> = {
+  Forbidden: 403,
+  Unauthorized: 401,
+  RequestEntityTooLarge: 413,
+  Invalid: 422,
+  InternalError: 500,
+};
 
 export function runValidatingPolicies(
   input: AdmissionRequestInput,
@@ -35,6 +42,8 @@ export function runValidatingPolicies(
   object: Json,
   level: string,
   withVariables = false,
+  /** Resources equivalent to the request's (matchPolicy Equivalent, the default). */
+  equivalents: readonly EquivalentResource[] = [],
 ): {
   traces: ValidationTrace[];
   warnings: string[];
@@ -51,6 +60,7 @@ export function runValidatingPolicies(
     object,
     oldObject: input.oldObject ?? null,
     namespaceObject: input.namespaceObject ?? undefined,
+    equivalents,
   };
   for (const policy of input.policies.filter((p) => p.kind === 'ValidatingAdmissionPolicy')) {
     const name = policy.metadata.name;
@@ -86,6 +96,29 @@ export function runValidatingPolicies(
         trace.why = ('why' in pm && pm.why) || ('why' in bm && bm.why) || 'error';
         continue;
       }
+      // Matched through an equivalent resource: the policy sees the objects, and request.kind/resource, at that
+      // version (VersionedAttributes), as a CRD without a conversion webhook serves them.
+      const via = 'via' in pm ? pm.via : undefined;
+      let seen = { object, oldObject: input.oldObject ?? null, ctx };
+      if (via) {
+        const converted = [object, input.oldObject ?? null].map((o) => convertObject(o, via.kind, via.conversion));
+        const failed = converted.find((c) => 'error' in c);
+        if (failed && 'error' in failed) {
+          if (fail) denies.push({ message: label + failed.error, reason: 'InternalError' });
+          trace.why = failed.error;
+          continue;
+        }
+        const [o, old] = converted.map((c) => ('object' in c ? c.object : null)) as [Json, Json];
+        seen = {
+          object: o,
+          oldObject: old,
+          ctx: {
+            ...ctx,
+            input: { ...ctx.input, oldObject: old },
+            request: { ...ctx.request, kind: via.kind, resource: via.resource },
+          },
+        };
+      }
       const ps = collectParams(policy, binding, input, true);
       if (ps.error) {
         if (fail) denies.push({ message: label + `failed to configure binding: ${ps.error}`, reason: 'Forbidden' });
@@ -99,7 +132,7 @@ export function runValidatingPolicies(
           const r = compileAdmission(c.expression, { version, use: 'matchCondition', params, resultType: [T.bool] });
           if (r.ok) conds.push({ ...c, programs: r.programs });
         }
-        const mc = evaluateConditions(conds, ctx, object, param);
+        const mc = evaluateConditions(conds, seen.ctx, seen.object, param);
         trace.matchConditions = mc.traces;
         if (mc.error) {
           if (fail) denies.push({ message: label + mc.error, reason: 'Invalid' });
@@ -111,9 +144,9 @@ export function runValidatingPolicies(
         }
         trace.matched = true;
         const activation = {
-          object,
-          oldObject: input.oldObject ?? null,
-          request: ctx.request,
+          object: seen.object,
+          oldObject: seen.oldObject,
+          request: seen.ctx.request,
           namespaceObject: ctx.namespaceObject,
           ...(param !== undefined ? { params: param } : {}),
         };
