@@ -10,6 +10,7 @@ import {
   authenticateRequest,
   splitProtocols,
   StaticTokenAuthenticator,
+  UnionTokenAuthenticator,
   type TokenAuthenticator,
 } from './authentication.ts';
 import { createServingCertificates } from './certificates.ts';
@@ -40,6 +41,8 @@ export interface LocalClusterOptions {
   disableSandbox?: boolean;
   /** Replaces the admin-token check (e.g. an AuthenticationConfiguration evaluator). */
   authenticator?: TokenAuthenticator;
+  /** Tried after the admin token (e.g. the AuthenticationConfiguration trusting Porthole's issuer). */
+  extraAuthenticators?: TokenAuthenticator[];
   /** See StreamSessionOptions.faithfulResizeStall (exec-protocol §2.5, §10.3 item 16). */
   faithfulResizeStall?: boolean;
   /** Server pings on every stream at this interval (upstream never pings). */
@@ -75,12 +78,14 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const sandbox = await prepareSandbox(log, { disable: options.disableSandbox ?? false });
   const runtime = new PodRuntimeManager(config.pods, sandbox, log);
   const token = randomBytes(32).toString('base64url');
-  const authenticator =
+  const authenticator = new UnionTokenAuthenticator([
     options.authenticator ??
-    new StaticTokenAuthenticator(token, {
-      username: 'porthole-local-admin',
-      groups: ['system:masters', 'system:authenticated'],
-    });
+      new StaticTokenAuthenticator(token, {
+        username: 'porthole-local-admin',
+        groups: ['system:masters', 'system:authenticated'],
+      }),
+    ...(options.extraAuthenticators ?? []),
+  ]);
   const certificates = createServingCertificates();
   const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const namespaces: NamespaceRecord[] = [...config.namespaces]
