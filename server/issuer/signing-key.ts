@@ -33,7 +33,7 @@ export interface SigningKey {
  * not think of can never slip through (spec §4.9 last item).
  */
 export function publicMembers(jwk: JWK): JWK {
-  const kty = jwk.kty === 'EC' || jwk.kty === 'RSA' ? jwk.kty : undefined;
+  const kty: 'EC' | 'RSA' | undefined = jwk.kty === 'EC' ? 'EC' : jwk.kty === 'RSA' ? 'RSA' : undefined;
   if (!kty) throw new Error(`unsupported key type ${JSON.stringify(jwk.kty)}`);
   const out: Record<string, unknown> = {};
   for (const member of PUBLIC_MEMBERS[kty]) {
