@@ -1,6 +1,7 @@
 // Flags of `porthole serve`, parsed strictly: an unknown flag, a missing value or a bad port is a usage error
 // (exit 2) with a message that names it, in the style of kubectl's (cobra's) own.
 
+import { issuerUrlProblem } from '../issuer/issuer-url.ts';
 import { checkOriginValue } from './origins.ts';
 import type { PortholeOptions } from './server.ts';
 
@@ -25,6 +26,8 @@ Flags:
       --write-local-kubeconfig FILE    write a kubeconfig for the local cluster (context "porthole-local") for kubectl
       --pods FILE                      the local cluster's pods (YAML; default server/local-cluster/pods.yaml)
       --allow-origin ORIGIN            also accept this browser Origin, e.g. http://localhost:5173 (repeatable)
+      --issuer-url URL                 the https URL clusters reach Porthole's token issuer at (default https://HOST:PORT/oidc)
+      --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
   -h, --help                           help for serve
 `;
 
@@ -34,7 +37,7 @@ export type ServeArgs =
       help: false;
       options: Pick<
         PortholeOptions,
-        'host' | 'port' | 'kubeconfig' | 'writeLocalKubeconfig' | 'podsFile' | 'allowOrigins'
+        'host' | 'port' | 'kubeconfig' | 'writeLocalKubeconfig' | 'podsFile' | 'allowOrigins' | 'issuerUrl' | 'keyFile'
       >;
     };
 
@@ -45,6 +48,8 @@ const VALUE_FLAGS = [
   '--write-local-kubeconfig',
   '--pods',
   '--allow-origin',
+  '--issuer-url',
+  '--key-file',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -91,6 +96,15 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         break;
       case '--pods':
         options.podsFile = value;
+        break;
+      case '--issuer-url': {
+        const problem = issuerUrlProblem(value);
+        if (problem) throw new UsageError(`invalid argument for "--issuer-url" flag: ${problem}`);
+        options.issuerUrl = value;
+        break;
+      }
+      case '--key-file':
+        options.keyFile = value;
         break;
       case '--allow-origin': {
         const problem = checkOriginValue(value);
