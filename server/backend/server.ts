@@ -37,6 +37,7 @@ import { defaultIssuerUrl, issuerUrlProblem } from '../issuer/issuer-url.ts';
 import { openKeyStore, unixNow } from '../issuer/key-store.ts';
 import type { SigningAlgorithm } from '../issuer/signing-key.ts';
 import { LOCAL_CLUSTER_AUDIENCE } from '../issuer/local-trust.ts';
+import { localLoginIdentity } from '../issuer/local-login.ts';
 import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
 
 export interface PortholeOptions {
@@ -128,7 +129,15 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       log,
       extraAuthenticators: [localTrust],
     });
-    clusters = [localClusterEntry(localCluster)];
+    // The browser's requests reach the local cluster with a token minted for the session (spec §0.2); the
+    // admin token stays for the kubeconfig written for kubectl.
+    const identity = localLoginIdentity();
+    clusters = [
+      localClusterEntry(localCluster, async ({ sessionId }) => {
+        if (!issuer) throw new Error('the token issuer is not ready yet');
+        return (await issuer.token(sessionId, identity, LOCAL_CLUSTER_AUDIENCE)).token;
+      }),
+    ];
     if (options.writeLocalKubeconfig) {
       await localCluster.writeKubeconfig(options.writeLocalKubeconfig);
       log(`wrote a kubeconfig for the local cluster to ${options.writeLocalKubeconfig} (context "porthole-local")`);

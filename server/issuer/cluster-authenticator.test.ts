@@ -232,3 +232,31 @@ describe('B7: key rotation as the cluster sees it', () => {
     expect(await authenticator.authenticateToken(late)).toBeNull();
   });
 });
+
+describe('success cache (kube-apiserver --token-success-cache-ttl)', () => {
+  it('remembers a success for 10 s, never past exp, and by digest only', async () => {
+    const clock = { now: T0 };
+    const ring = await KeyRing.generate(T0);
+    let published = true;
+    const a = new ConfigurationAuthenticator({
+      jwks: { jwks: () => (published ? ring.jwks(clock.now) : { keys: [] }) },
+      now: () => clock.now,
+    });
+    a.configure(trustConfigurationYaml({ issuer: ISSUER, audience: AUDIENCE }));
+    const minter = new TokenMinter({ issuer: ISSUER, ring, now: () => clock.now });
+    const { token } = await minter.mint({ sessionId: 's', identity: ALICE, audience: AUDIENCE });
+    expect(await a.authenticateToken(token)).not.toBeNull();
+    published = false;
+    clock.now = T0 + 9;
+    expect(await a.authenticateToken(token)).not.toBeNull();
+    clock.now = T0 + 10;
+    expect(await a.authenticateToken(token)).toBeNull();
+    // A token that expires within the cache window is not remembered past its exp.
+    published = true;
+    const late = await minter.mint({ sessionId: 's', identity: ALICE, audience: AUDIENCE });
+    clock.now = late.expiresAt - 2;
+    expect(await a.authenticateToken(late.token)).not.toBeNull();
+    clock.now = late.expiresAt + 1;
+    expect(await a.authenticateToken(late.token)).toBeNull();
+  });
+});

@@ -54,6 +54,11 @@ export class Issuer {
     return this.cache.token({ sessionId, identity, audience });
   }
 
+  /** How many (session, cluster) tokens are cached (diagnostics and tests). */
+  get cachedTokens(): number {
+    return this.cache.size;
+  }
+
   /** A session ended: its cached tokens are never handed out again. */
   forgetSession(sessionId: string): void {
     this.cache.forgetSession(sessionId);
