@@ -65,6 +65,15 @@ describe('porthole keys rotate', () => {
     expect((await readKeyFile(file))!.map((r) => r.key.kid)).not.toContain(k1!.key.kid);
   });
 
+  it('--drop-previous: the new key signs now and is the only one published', async () => {
+    await run(['rotate', '--key-file', file, '--pre-publish', '60'], T0 + 1);
+    const r = await run(['rotate', '--key-file', file, '--drop-previous'], T0 + 2);
+    const records = (await readKeyFile(file))!;
+    expect(records).toHaveLength(1);
+    expect(records[0]!.activeFrom).toBe(T0 + 2);
+    expect(r.out).toContain(`${records[0]!.key.kid}  ES256  signing`);
+  });
+
   it('--algorithm RS256 switches the algorithm', async () => {
     const r = await run(['rotate', '--key-file', file, '--algorithm', 'RS256', '--pre-publish', '0'], T0 + 1);
     expect(r.out).toMatch(/added RS256 key/);
@@ -88,6 +97,7 @@ describe('porthole keys rotate', () => {
     [['rotate', '--key-file', 'x', '--algorithm', 'HS256'], /ES256 or RS256/],
     [['rotate', '--key-file', 'x', '--pre-publish', '-5'], /whole seconds/],
     [['list', '--key-file', 'x', '--pre-publish', '5'], /unknown flag: --pre-publish/],
+    [['rotate', '--key-file', 'x', '--drop-previous', '--pre-publish', '5'], /cannot be combined/],
   ])('usage error for %j', async (argv, message) => {
     const attempt = run(argv, T0);
     await expect(attempt).rejects.toBeInstanceOf(UsageError);

@@ -12,11 +12,12 @@ import { isSigningAlgorithm, type SigningAlgorithm } from '../issuer/signing-key
 export const KEYS_USAGE = `Manage the signing keys of Porthole's token issuer.
 
 Usage:
-  porthole keys rotate --key-file FILE [--algorithm ES256|RS256] [--pre-publish SECONDS]
+  porthole keys rotate --key-file FILE [--algorithm ES256|RS256] [--pre-publish SECONDS | --drop-previous]
   porthole keys list --key-file FILE
 
 rotate publishes a new key now and signs with it after --pre-publish seconds (default ${DEFAULT_PRE_PUBLISH_SECONDS}, the JWKS
 max-age); the previous key stays published until every token it signed has expired, then rotate drops it.
+--drop-previous is for a compromised key: the new key signs at once and every other key is unpublished now.
 The key file must exist (porthole serve --key-file FILE creates it) and be readable by its owner only.
 `;
 
@@ -25,6 +26,7 @@ interface KeysArgs {
   keyFile: string;
   algorithm?: SigningAlgorithm;
   prePublishSeconds?: number;
+  dropPrevious?: boolean;
 }
 
 function parseKeysArgs(argv: readonly string[]): KeysArgs | 'help' {
@@ -35,9 +37,14 @@ function parseKeysArgs(argv: readonly string[]): KeysArgs | 'help' {
   let keyFile: string | undefined;
   let algorithm: SigningAlgorithm | undefined;
   let prePublishSeconds: number | undefined;
+  let dropPrevious = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === '-h' || arg === '--help') return 'help';
+    if (arg === '--drop-previous' && action === 'rotate') {
+      dropPrevious = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     const value = eq < 0 ? rest[++i] : arg.slice(eq + 1);
@@ -52,11 +59,14 @@ function parseKeysArgs(argv: readonly string[]): KeysArgs | 'help' {
     } else throw new UsageError(`unknown flag: ${name}`);
   }
   if (!keyFile) throw new UsageError('--key-file is required');
+  if (dropPrevious && prePublishSeconds !== undefined)
+    throw new UsageError('--drop-previous signs with the new key at once; it cannot be combined with --pre-publish');
   return {
     action,
     keyFile,
     ...(algorithm ? { algorithm } : {}),
     ...(prePublishSeconds !== undefined ? { prePublishSeconds } : {}),
+    ...(dropPrevious ? { dropPrevious } : {}),
   };
 }
 
@@ -80,6 +90,7 @@ export async function keysCommand(
     const added = await ring.rotate(t, {
       ...(args.algorithm ? { alg: args.algorithm } : {}),
       ...(args.prePublishSeconds !== undefined ? { prePublishSeconds: args.prePublishSeconds } : {}),
+      ...(args.dropPrevious ? { dropPrevious: true } : {}),
     });
     await writeKeyFile(args.keyFile, ring.all());
     out(`added ${added.key.alg} key ${added.key.kid}: published now, signing from ${time(added.activeFrom)}\n`);

@@ -3,6 +3,8 @@
 // with the session id in extra; a token for another cluster, an expired one, one signed by a key we never
 // published, `alg: none` and HS256-with-our-public-key are all refused; a rotation is followed.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { SignJWT, exportSPKI, generateKeyPair, importJWK, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
@@ -61,6 +63,16 @@ describe('the trust entry', () => {
     if (!loaded.ok) return;
     expect(validateAuthenticationConfiguration(loaded.config, { version }).error).toBeUndefined();
     expect(loaded.config).toEqual(trustConfiguration({ issuer: ISSUER, audience: AUDIENCE }, apiVersion));
+  });
+
+  it('the README shows exactly the entry Porthole generates, and it validates', () => {
+    const readme = readFileSync(fileURLToPath(new URL('./README.md', import.meta.url)), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(
+      trustConfigurationYaml({ issuer: 'https://porthole.example.com/oidc', audience: 'porthole:prod-eu-1' }),
+    );
+    const loaded = loadAuthenticationConfiguration(block!, '1.34');
+    expect(loaded.ok && validateAuthenticationConfiguration(loaded.config, { version: '1.34' }).error).toBeUndefined();
   });
 
   it('puts the prefix on username and groups in the cluster’s claimMappings', () => {

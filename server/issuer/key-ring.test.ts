@@ -79,3 +79,13 @@ describe('key ring', () => {
     await expect(ring.rotate(T0, { prePublishSeconds: 1.5 })).rejects.toThrow(/whole number of seconds/);
   });
 });
+
+describe('key ring after a compromise', () => {
+  it('dropPrevious: the new key signs at once and is the only one published', async () => {
+    const ring = await KeyRing.generate(T0);
+    await ring.rotate(T0 + 1, { prePublishSeconds: 60 });
+    const fresh = await ring.rotate(T0 + 2, { dropPrevious: true });
+    expect(ring.signingKey(T0 + 2).kid).toBe(fresh.key.kid);
+    expect(ring.jwks(T0 + 2).keys.map((k) => k.kid)).toEqual([fresh.key.kid]);
+  });
+});

@@ -21,6 +21,11 @@ export interface RotateOptions {
   alg?: SigningAlgorithm;
   /** Seconds between publishing the new key and signing with it. */
   prePublishSeconds?: number;
+  /**
+   * After a compromise: sign with the new key at once and unpublish every other key now, so tokens they signed
+   * stop verifying as soon as a cluster refetches the JWKS (spec §2.1 consequence 2).
+   */
+  dropPrevious?: boolean;
 }
 
 export class KeyRing {
@@ -95,6 +100,11 @@ export class KeyRing {
     const wait = options.prePublishSeconds ?? DEFAULT_PRE_PUBLISH_SECONDS;
     if (!(Number.isInteger(wait) && wait >= 0))
       throw new Error('the pre-publish wait must be a whole number of seconds ≥ 0');
+    if (options.dropPrevious) {
+      const record: KeyRecord = { key: await generateSigningKey(alg), createdAt: now, activeFrom: now };
+      this.records = [record];
+      return record;
+    }
     const record: KeyRecord = { key: await generateSigningKey(alg), createdAt: now, activeFrom: now + wait };
     this.records = sortRecords([...this.records, record]);
     this.prune(now);

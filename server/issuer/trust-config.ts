@@ -69,5 +69,5 @@ export function trustConfiguration(
 }
 
 export function trustConfigurationYaml(options: TrustOptions, apiVersion?: string): string {
-  return stringify(trustConfiguration(options, apiVersion), { lineWidth: 0 });
+  return stringify(trustConfiguration(options, apiVersion), { lineWidth: 0, singleQuote: true });
 }
