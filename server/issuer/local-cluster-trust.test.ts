@@ -13,8 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectExec } from '../exec-client.ts';
 import { startPorthole, type Porthole } from '../backend/server.ts';
 import { login, writeDist, type TestPorthole } from '../backend/testing/harness.ts';
+import { writeKubeconfigFile } from '../local-cluster/kubeconfig.ts';
+import { kubectl } from '../local-cluster/testing/kubectl.ts';
 import { localLoginIdentity } from './local-login.ts';
 import { LOCAL_CLUSTER_AUDIENCE } from './local-trust.ts';
+import { publicSessionId } from './session-id.ts';
 
 let dir: string;
 let t: TestPorthole;
@@ -62,6 +65,32 @@ function clusterGet(path: string, token: string): Promise<number> {
 
 const sessionId = () => cookie.split('=')[1]!;
 
+/** POST a SelfSubjectReview straight to the local cluster (what `kubectl auth whoami` does). */
+function whoami(token: string): Promise<{ status: number; body: string }> {
+  const local = porthole.localCluster!;
+  const url = new URL('/apis/authentication.k8s.io/v1/selfsubjectreviews', local.server);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        ca: local.caData,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end('{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1","metadata":{},"status":{}}');
+  });
+}
+
 describe('the local cluster trusts Porthole’s issuer', () => {
   it('the browser’s requests reach it with a token minted for the session, and it accepts that token', async () => {
     expect(porthole.issuer.cachedTokens).toBe(0);
@@ -72,6 +101,47 @@ describe('the local cluster trusts Porthole’s issuer', () => {
     const minted = await porthole.issuer.token(sessionId(), localLoginIdentity(), LOCAL_CLUSTER_AUDIENCE);
     canaries.push(minted.token);
     expect(await clusterGet('/api/v1/namespaces', minted.token)).toBe(200);
+  });
+
+  it('B4: the cluster sees the prefixed user, its groups and the session id (SelfSubjectReview)', async () => {
+    const minted = await porthole.issuer.token(sessionId(), localLoginIdentity(), LOCAL_CLUSTER_AUDIENCE);
+    const res = await whoami(minted.token);
+    expect(res.status).toBe(201);
+    const review = JSON.parse(res.body) as { kind: string; status: { userInfo: unknown } };
+    expect(review.kind).toBe('SelfSubjectReview');
+    const subject = localLoginIdentity().subject;
+    expect(review.status.userInfo).toEqual({
+      username: `porthole:${subject}`,
+      uid: subject,
+      groups: ['porthole:local-login', 'system:authenticated'],
+      extra: {
+        'authentication.kubernetes.io/credential-id': [`JTI=${minted.jti}`],
+        'porthole.dev/session-id': [publicSessionId(sessionId())],
+      },
+    });
+    // The admin token is still the admin.
+    const admin = JSON.parse((await whoami(porthole.localCluster!.token)).body) as {
+      status: { userInfo: { username: string } };
+    };
+    expect(admin.status.userInfo.username).toBe('porthole-local-admin');
+    // And a refused token gets the apiserver's 401, not a review.
+    expect((await whoami('not-a-token')).status).toBe(401);
+  });
+
+  it('B4 with real kubectl: `kubectl auth whoami` with a minted token names the prefixed user', async () => {
+    const minted = await porthole.issuer.token(sessionId(), localLoginIdentity(), LOCAL_CLUSTER_AUDIENCE);
+    const kubeconfig = join(dir, 'minted.kubeconfig');
+    const local = porthole.localCluster!;
+    await writeKubeconfigFile(kubeconfig, local.server, local.caData, minted.token);
+    const r = await kubectl('1.33', kubeconfig, [
+      'auth',
+      'whoami',
+      '-o',
+      'jsonpath={.status.userInfo.username} {.status.userInfo.groups}',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`porthole:${localLoginIdentity().subject} ["porthole:local-login","system:authenticated"]`);
+    expect(r.code).toBe(0);
   });
 
   it('an exec through the relay runs with the minted token', async () => {

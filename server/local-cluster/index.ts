@@ -24,6 +24,7 @@ import { PUBLIC_PATHS, routeOrNotFound, sendPageNotFound, serveRest, streamTarge
 import { prepareSandbox } from './sandbox.ts';
 import { badRequest, forbidden, rawStatusResponse, resourceNotFound, sendStatus, StatusError } from './status.ts';
 import type { StreamFault } from './faults.ts';
+import { SELF_SUBJECT_REVIEW_PATH, serveSelfSubjectReview } from './self-subject-review.ts';
 import { StreamSession, type StreamSessionStats } from './stream-session.ts';
 
 export type { StreamFault } from './faults.ts';
@@ -118,7 +119,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://local');
-    if (!PUBLIC_PATHS.has(url.pathname)) await authenticateRequest(authenticator, request.headers, false);
+    const auth = PUBLIC_PATHS.has(url.pathname)
+      ? undefined
+      : await authenticateRequest(authenticator, request.headers, false);
+    if (auth && url.pathname === SELF_SUBJECT_REVIEW_PATH) return serveSelfSubjectReview(request, response, auth.user);
     const r = routeOrNotFound(url.pathname, state);
     if (!r) return sendPageNotFound(response);
     serveRest(request, response, state, url, r);
