@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPorthole, type Porthole } from '../backend/server.ts';
 import { PRIVATE_MEMBERS } from '../../src/policy/authn/jwt.ts';
 import { discoveryDocument, ISSUER_CACHE_CONTROL } from './discovery.ts';
-import { issuerUrlProblem } from './issuer-url.ts';
+import { issuerPaths, issuerUrlProblem, jwksUri } from './issuer-url.ts';
 import { KeyRing } from './key-ring.ts';
 import { DEFAULT_PRE_PUBLISH_SECONDS, JWKS_MAX_AGE_SECONDS } from './lifetimes.ts';
 
@@ -66,6 +66,31 @@ describe('discovery (B1)', () => {
   ])('refuses issuer URL %s', async (url, message) => {
     expect(issuerUrlProblem(url)).toMatch(message);
     await expect(startPorthole({ port: 0, clusters: [], issuerUrl: url })).rejects.toThrow(message);
+  });
+
+  it.each([
+    [
+      'https://porthole.example.com/oidc',
+      '/oidc/.well-known/openid-configuration',
+      '/oidc/jwks.json',
+      'https://porthole.example.com/oidc/jwks.json',
+    ],
+    [
+      'https://porthole.example.com/a/b',
+      '/a/b/.well-known/openid-configuration',
+      '/a/b/jwks.json',
+      'https://porthole.example.com/a/b/jwks.json',
+    ],
+    [
+      'https://porthole.example.com',
+      '/.well-known/openid-configuration',
+      '/jwks.json',
+      'https://porthole.example.com/jwks.json',
+    ],
+  ])('serves the documents of %s under its own path', (url, discovery, jwks, uri) => {
+    expect(issuerUrlProblem(url)).toBeUndefined();
+    expect(issuerPaths(url)).toEqual({ discovery, jwks });
+    expect(jwksUri(url)).toBe(uri);
   });
 
   it('defaults to https on Porthole’s own host and port, under /oidc', async () => {

@@ -5,6 +5,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseServeArgs } from '../backend/serve-args.ts';
 import { startPorthole } from '../backend/server.ts';
@@ -46,6 +47,31 @@ describe('porthole serve --key-file', () => {
     try {
       expect(await kids(b.url)).toEqual(first);
     } finally {
+      await b.close();
+    }
+  });
+
+  it('B2/G2: two replicas on one key file publish the same JWKS; a token minted on one verifies on the other', async () => {
+    const keyFile = join(dir, 'keys.json');
+    const issuerUrl = 'https://porthole.example.com/oidc';
+    const a = await startPorthole({ port: 0, clusters: [], keyFile, issuerUrl, log: () => undefined });
+    const b = await startPorthole({ port: 0, clusters: [], keyFile, issuerUrl, log: () => undefined });
+    try {
+      const jwksA = await (await fetch(`${a.url}oidc/jwks.json`)).text();
+      expect(await (await fetch(`${b.url}oidc/jwks.json`)).text()).toBe(jwksA);
+      const { token } = await a.issuer.minter.mint({
+        sessionId: 's',
+        identity: { subject: 'alice', groups: [] },
+        audience: 'porthole:x',
+      });
+      const verified = await jwtVerify(token, createLocalJWKSet(JSON.parse(jwksA) as JSONWebKeySet), {
+        issuer: issuerUrl,
+        audience: 'porthole:x',
+        algorithms: ['ES256'],
+      });
+      expect(verified.payload.sub).toBe('alice');
+    } finally {
+      await a.close();
       await b.close();
     }
   });
