@@ -2,6 +2,7 @@
 // (exit 2) with a message that names it, in the style of kubectl's (cobra's) own.
 
 import { issuerUrlProblem } from '../issuer/issuer-url.ts';
+import { isSigningAlgorithm } from '../issuer/signing-key.ts';
 import { checkOriginValue } from './origins.ts';
 import type { PortholeOptions } from './server.ts';
 
@@ -28,6 +29,7 @@ Flags:
       --allow-origin ORIGIN            also accept this browser Origin, e.g. http://localhost:5173 (repeatable)
       --issuer-url URL                 the https URL clusters reach Porthole's token issuer at (default https://HOST:PORT/oidc)
       --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
+      --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
   -h, --help                           help for serve
 `;
 
@@ -37,7 +39,15 @@ export type ServeArgs =
       help: false;
       options: Pick<
         PortholeOptions,
-        'host' | 'port' | 'kubeconfig' | 'writeLocalKubeconfig' | 'podsFile' | 'allowOrigins' | 'issuerUrl' | 'keyFile'
+        | 'host'
+        | 'port'
+        | 'kubeconfig'
+        | 'writeLocalKubeconfig'
+        | 'podsFile'
+        | 'allowOrigins'
+        | 'issuerUrl'
+        | 'keyFile'
+        | 'signingAlgorithm'
       >;
     };
 
@@ -50,6 +60,7 @@ const VALUE_FLAGS = [
   '--allow-origin',
   '--issuer-url',
   '--key-file',
+  '--signing-algorithm',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -105,6 +116,11 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       }
       case '--key-file':
         options.keyFile = value;
+        break;
+      case '--signing-algorithm':
+        if (!isSigningAlgorithm(value))
+          throw new UsageError(`invalid argument "${value}" for "--signing-algorithm" flag: must be ES256 or RS256`);
+        options.signingAlgorithm = value;
         break;
       case '--allow-origin': {
         const problem = checkOriginValue(value);

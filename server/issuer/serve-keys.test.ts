@@ -30,6 +30,27 @@ describe('serve flags', () => {
     });
   });
 
+  it('--signing-algorithm RS256, and nothing but ES256 or RS256', () => {
+    expect(parseServeArgs(['--signing-algorithm', 'RS256'])).toEqual({
+      help: false,
+      options: { signingAlgorithm: 'RS256' },
+    });
+    expect(() => parseServeArgs(['--signing-algorithm', 'HS256'])).toThrow('must be ES256 or RS256');
+  });
+
+  it('serves RS256 keys when asked', async () => {
+    const p = await startPorthole({ port: 0, clusters: [], signingAlgorithm: 'RS256', log: () => undefined });
+    try {
+      const doc = (await (await fetch(`${p.url}oidc/.well-known/openid-configuration`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('refuses an issuer URL a cluster would refuse', () => {
     expect(() => parseServeArgs(['--issuer-url', 'http://porthole.example.com/oidc'])).toThrow(
       'invalid argument for "--issuer-url" flag: issuer URL http://porthole.example.com/oidc must use https',
