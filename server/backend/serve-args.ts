@@ -3,6 +3,7 @@
 
 import { issuerUrlProblem } from '../issuer/issuer-url.ts';
 import { isSigningAlgorithm } from '../issuer/signing-key.ts';
+import { prefixProblem } from '../issuer/trust-config.ts';
 import { checkOriginValue } from './origins.ts';
 import type { PortholeOptions } from './server.ts';
 
@@ -30,6 +31,7 @@ Flags:
       --issuer-url URL                 the https URL clusters reach Porthole's token issuer at (default https://HOST:PORT/oidc)
       --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
       --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
+      --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
   -h, --help                           help for serve
 `;
 
@@ -48,6 +50,7 @@ export type ServeArgs =
         | 'issuerUrl'
         | 'keyFile'
         | 'signingAlgorithm'
+        | 'identityPrefix'
       >;
     };
 
@@ -61,6 +64,7 @@ const VALUE_FLAGS = [
   '--issuer-url',
   '--key-file',
   '--signing-algorithm',
+  '--identity-prefix',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -117,6 +121,12 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       case '--key-file':
         options.keyFile = value;
         break;
+      case '--identity-prefix': {
+        const problem = prefixProblem(value);
+        if (problem) throw new UsageError(`invalid argument for "--identity-prefix" flag: ${problem}`);
+        options.identityPrefix = value;
+        break;
+      }
       case '--signing-algorithm':
         if (!isSigningAlgorithm(value))
           throw new UsageError(`invalid argument "${value}" for "--signing-algorithm" flag: must be ES256 or RS256`);

@@ -38,6 +38,7 @@ import { openKeyStore, unixNow } from '../issuer/key-store.ts';
 import type { SigningAlgorithm } from '../issuer/signing-key.ts';
 import { LOCAL_CLUSTER_AUDIENCE } from '../issuer/local-trust.ts';
 import { localLoginIdentity } from '../issuer/local-login.ts';
+import { prefixProblem } from '../issuer/trust-config.ts';
 import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
 
 export interface PortholeOptions {
@@ -53,6 +54,8 @@ export interface PortholeOptions {
   keyFile?: string;
   /** Algorithm of a newly generated signing key. Default ES256. */
   signingAlgorithm?: SigningAlgorithm;
+  /** The prefix the local cluster's AuthenticationConfiguration puts on minted users and groups. Default `porthole:`. */
+  identityPrefix?: string;
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -102,6 +105,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
 
   if (options.issuerUrl) {
     const problem = issuerUrlProblem(options.issuerUrl);
+    if (problem) throw new Error(problem);
+  }
+  if (options.identityPrefix !== undefined) {
+    const problem = prefixProblem(options.identityPrefix);
     if (problem) throw new Error(problem);
   }
   // Keys first: a key file Porthole must refuse (mode, content) stops it before anything starts.
@@ -311,7 +318,14 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const port = (server.address() as AddressInfo).port;
   origins = allowedOrigins(host, port, options.allowOrigins);
   issuer = new Issuer({ url: options.issuerUrl ?? defaultIssuerUrl(origins.url), keys, now: unixNow });
-  if (localCluster) localTrust.configure(issuer.trustConfigurationYaml({ audience: LOCAL_CLUSTER_AUDIENCE }));
+  if (localCluster) {
+    localTrust.configure(
+      issuer.trustConfigurationYaml({
+        audience: LOCAL_CLUSTER_AUDIENCE,
+        ...(options.identityPrefix !== undefined ? { prefix: options.identityPrefix } : {}),
+      }),
+    );
+  }
   // `porthole keys rotate` rewrites the key file; pick the change up within seconds.
   const keyReloader = setInterval(() => void keys.reloadIfChanged(), 2000);
   keyReloader.unref();

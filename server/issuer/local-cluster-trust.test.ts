@@ -66,8 +66,7 @@ function clusterGet(path: string, token: string): Promise<number> {
 const sessionId = () => cookie.split('=')[1]!;
 
 /** POST a SelfSubjectReview straight to the local cluster (what `kubectl auth whoami` does). */
-function whoami(token: string): Promise<{ status: number; body: string }> {
-  const local = porthole.localCluster!;
+function whoami(token: string, local = porthole.localCluster!): Promise<{ status: number; body: string }> {
   const url = new URL('/apis/authentication.k8s.io/v1/selfsubjectreviews', local.server);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -235,5 +234,27 @@ describe('the local cluster trusts Porthole’s issuer', () => {
       const signature = canary.split('.')[2];
       if (signature) expect(text).not.toContain(signature);
     }
+  });
+});
+
+describe('a configured prefix', () => {
+  it('--identity-prefix acme: makes the local cluster see acme:<user>', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'porthole-prefix-'));
+    const p = await startPorthole({ port: 0, distDir: writeDist(d), identityPrefix: 'acme:', log: () => undefined });
+    try {
+      const minted = await p.issuer.token('s', localLoginIdentity(), LOCAL_CLUSTER_AUDIENCE);
+      const review = JSON.parse((await whoami(minted.token, p.localCluster!)).body) as {
+        status: { userInfo: { username: string; groups: string[] } };
+      };
+      expect(review.status.userInfo.username).toBe(`acme:${localLoginIdentity().subject}`);
+      expect(review.status.userInfo.groups).toEqual(['acme:local-login', 'system:authenticated']);
+    } finally {
+      await p.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('an empty prefix is refused before anything starts', async () => {
+    await expect(startPorthole({ port: 0, clusters: [], identityPrefix: '' })).rejects.toThrow(/must not be empty/);
   });
 });

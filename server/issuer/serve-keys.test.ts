@@ -51,6 +51,14 @@ describe('serve flags', () => {
     }
   });
 
+  it('--identity-prefix, never empty or system:', () => {
+    expect(parseServeArgs(['--identity-prefix', 'acme:'])).toEqual({
+      help: false,
+      options: { identityPrefix: 'acme:' },
+    });
+    expect(() => parseServeArgs(['--identity-prefix', 'system:x:'])).toThrow('must not start with "system:"');
+  });
+
   it('refuses an issuer URL a cluster would refuse', () => {
     expect(() => parseServeArgs(['--issuer-url', 'http://porthole.example.com/oidc'])).toThrow(
       'invalid argument for "--issuer-url" flag: issuer URL http://porthole.example.com/oidc must use https',
