@@ -14,6 +14,7 @@ Commands:
   cel         evaluate one CEL expression as kube-apiserver would (--input FILE)
   admission   run one request through admission policies as kube-apiserver would (--input FILE)
   authn       load, validate or authenticate against an AuthenticationConfiguration (--input FILE)
+  keys        rotate or list the token issuer's signing keys (--key-file FILE)
 
 Run 'porthole <command> --help' for a command's flags.
 `;
@@ -59,6 +60,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   cel: async (argv) => (await import('./commands/cel.ts')).celCommand([...argv]),
   admission: async (argv) => (await import('./commands/admission.ts')).admissionCommand([...argv]),
   authn: async (argv) => (await import('./commands/authn.ts')).authnCommand([...argv]),
+  keys: async (argv) => (await import('./commands/keys.ts')).keysCommand(argv),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -60,18 +60,23 @@ export function trimServer(server: string): string {
   return server.replace(/\/+$/, '');
 }
 
-/** The embedded local cluster: its own CA and a bearer token with full access. */
-export function localClusterEntry(local: { server: string; caData: string; token: string }): Cluster {
-  const target: UpstreamTarget = {
-    server: trimServer(local.server),
-    tls: { ca: local.caData, rejectUnauthorized: true },
-    headers: { Authorization: `Bearer ${local.token}` },
-  };
+/**
+ * The embedded local cluster: its own CA, and either a token minted per session (`mint`, the issuer's; the local
+ * cluster trusts it through its AuthenticationConfiguration) or its admin token with full access.
+ */
+export function localClusterEntry(
+  local: { server: string; caData: string; token: string },
+  mint?: (request: CredentialRequest) => Promise<string>,
+): Cluster {
+  const base = { server: trimServer(local.server), tls: { ca: local.caData, rejectUnauthorized: true } };
+  const target: UpstreamTarget = { ...base, headers: { Authorization: `Bearer ${local.token}` } };
   return {
     name: 'local',
     server: local.server,
     local: true,
-    upstream: () => Promise.resolve(target),
+    upstream: mint
+      ? async (request) => ({ ...base, headers: { Authorization: `Bearer ${await mint(request)}` } })
+      : () => Promise.resolve(target),
   };
 }
 

@@ -1,6 +1,9 @@
 // Flags of `porthole serve`, parsed strictly: an unknown flag, a missing value or a bad port is a usage error
 // (exit 2) with a message that names it, in the style of kubectl's (cobra's) own.
 
+import { issuerUrlProblem } from '../issuer/issuer-url.ts';
+import { isSigningAlgorithm } from '../issuer/signing-key.ts';
+import { prefixProblem } from '../issuer/trust-config.ts';
 import { checkOriginValue } from './origins.ts';
 import type { PortholeOptions } from './server.ts';
 
@@ -25,6 +28,10 @@ Flags:
       --write-local-kubeconfig FILE    write a kubeconfig for the local cluster (context "porthole-local") for kubectl
       --pods FILE                      the local cluster's pods (YAML; default server/local-cluster/pods.yaml)
       --allow-origin ORIGIN            also accept this browser Origin, e.g. http://localhost:5173 (repeatable)
+      --issuer-url URL                 the https URL clusters reach Porthole's token issuer at (default https://HOST:PORT/oidc)
+      --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
+      --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
+      --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
   -h, --help                           help for serve
 `;
 
@@ -34,7 +41,16 @@ export type ServeArgs =
       help: false;
       options: Pick<
         PortholeOptions,
-        'host' | 'port' | 'kubeconfig' | 'writeLocalKubeconfig' | 'podsFile' | 'allowOrigins'
+        | 'host'
+        | 'port'
+        | 'kubeconfig'
+        | 'writeLocalKubeconfig'
+        | 'podsFile'
+        | 'allowOrigins'
+        | 'issuerUrl'
+        | 'keyFile'
+        | 'signingAlgorithm'
+        | 'identityPrefix'
       >;
     };
 
@@ -45,6 +61,10 @@ const VALUE_FLAGS = [
   '--write-local-kubeconfig',
   '--pods',
   '--allow-origin',
+  '--issuer-url',
+  '--key-file',
+  '--signing-algorithm',
+  '--identity-prefix',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -91,6 +111,26 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         break;
       case '--pods':
         options.podsFile = value;
+        break;
+      case '--issuer-url': {
+        const problem = issuerUrlProblem(value);
+        if (problem) throw new UsageError(`invalid argument for "--issuer-url" flag: ${problem}`);
+        options.issuerUrl = value;
+        break;
+      }
+      case '--key-file':
+        options.keyFile = value;
+        break;
+      case '--identity-prefix': {
+        const problem = prefixProblem(value);
+        if (problem) throw new UsageError(`invalid argument for "--identity-prefix" flag: ${problem}`);
+        options.identityPrefix = value;
+        break;
+      }
+      case '--signing-algorithm':
+        if (!isSigningAlgorithm(value))
+          throw new UsageError(`invalid argument "${value}" for "--signing-algorithm" flag: must be ES256 or RS256`);
+        options.signingAlgorithm = value;
         break;
       case '--allow-origin': {
         const problem = checkOriginValue(value);

@@ -31,6 +31,14 @@ import {
   type SessionOptions,
 } from './sessions.ts';
 import { createStaticHandler } from './static-files.ts';
+import { ConfigurationAuthenticator } from '../issuer/cluster-authenticator.ts';
+import { Issuer } from '../issuer/issuer.ts';
+import { defaultIssuerUrl, issuerUrlProblem } from '../issuer/issuer-url.ts';
+import { openKeyStore, unixNow } from '../issuer/key-store.ts';
+import type { SigningAlgorithm } from '../issuer/signing-key.ts';
+import { LOCAL_CLUSTER_AUDIENCE } from '../issuer/local-trust.ts';
+import { localLoginIdentity } from '../issuer/local-login.ts';
+import { prefixProblem } from '../issuer/trust-config.ts';
 import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
 
 export interface PortholeOptions {
@@ -40,6 +48,14 @@ export interface PortholeOptions {
   writeLocalKubeconfig?: string;
   podsFile?: string; // local cluster pods
   allowOrigins?: string[]; // extra allowed Origins (e.g. the Vite dev server)
+  /** The token issuer's https URL as clusters reach it; default https://<host:port>/oidc (local cluster only). */
+  issuerUrl?: string;
+  /** Persist the issuer's signing keys here (mode 0600); default: a key in memory for this run. */
+  keyFile?: string;
+  /** Algorithm of a newly generated signing key. Default ES256. */
+  signingAlgorithm?: SigningAlgorithm;
+  /** The prefix the local cluster's AuthenticationConfiguration puts on minted users and groups. Default `porthole:`. */
+  identityPrefix?: string;
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -65,6 +81,8 @@ export interface Porthole {
   /** The clusters served, in order. */
   clusters: readonly Cluster[];
   origins: AllowedOrigins;
+  /** Porthole's token issuer (discovery, JWKS, minting). */
+  issuer: Issuer;
   /** Live exec/attach relays (byte counts, backpressure state): for tests and the audit of issue 8. */
   relays(): RelayStats[];
   /** The last 100 relays that ended, oldest first. */
@@ -85,6 +103,24 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     );
   }
 
+  if (options.issuerUrl) {
+    const problem = issuerUrlProblem(options.issuerUrl);
+    if (problem) throw new Error(problem);
+  }
+  if (options.identityPrefix !== undefined) {
+    const problem = prefixProblem(options.identityPrefix);
+    if (problem) throw new Error(problem);
+  }
+  // Keys first: a key file Porthole must refuse (mode, content) stops it before anything starts.
+  const keys = await openKeyStore({
+    ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+    ...(options.signingAlgorithm ? { algorithm: options.signingAlgorithm } : {}),
+    log,
+  });
+  // The local cluster trusts the issuer through an AuthenticationConfiguration (configured once the issuer URL
+  // is known), next to its admin token.
+  const localTrust = new ConfigurationAuthenticator({ jwks: { jwks: () => keys.ring.jwks(unixNow()) }, log });
+
   let localCluster: LocalCluster | undefined;
   let clusters: Cluster[];
   if (options.clusters) {
@@ -95,8 +131,20 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       if (cluster.error) log(`cluster "${cluster.name}" is unusable: ${cluster.error}`);
     }
   } else {
-    localCluster = await startLocalCluster({ ...(options.podsFile ? { podsFile: options.podsFile } : {}), log });
-    clusters = [localClusterEntry(localCluster)];
+    localCluster = await startLocalCluster({
+      ...(options.podsFile ? { podsFile: options.podsFile } : {}),
+      log,
+      extraAuthenticators: [localTrust],
+    });
+    // The browser's requests reach the local cluster with a token minted for the session (spec §0.2); the
+    // admin token stays for the kubeconfig written for kubectl.
+    const identity = localLoginIdentity();
+    clusters = [
+      localClusterEntry(localCluster, async ({ sessionId }) => {
+        if (!issuer) throw new Error('the token issuer is not ready yet');
+        return (await issuer.token(sessionId, identity, LOCAL_CLUSTER_AUDIENCE)).token;
+      }),
+    ];
     if (options.writeLocalKubeconfig) {
       await localCluster.writeKubeconfig(options.writeLocalKubeconfig);
       log(`wrote a kubeconfig for the local cluster to ${options.writeLocalKubeconfig} (context "porthole-local")`);
@@ -156,6 +204,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
         for (const old of cookieValues(req.headers.cookie, SESSION_COOKIE))
           sessions.destroy(old, 'replaced by a new login');
         const session = sessions.create();
+        session.onEnd.add(() => issuer?.forgetSession(session.id));
         return sendJson(res, 204, undefined, { 'Set-Cookie': sessionCookie(session.id, isTls(req)) });
       }
       case '/logout': {
@@ -191,8 +240,17 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     await relayRest(res, cluster, parsed.request, { sessionId: session.id }, rest);
   }
 
+  // Set once the port, and with it the default issuer URL, is known; the request handler reads it before that.
+  // eslint-disable-next-line prefer-const
+  let issuer: Issuer | undefined;
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
+    const rawUrl = req.url ?? '/';
+    const pathname = rawUrl.split('?')[0] ?? '/';
+    // Discovery and the JWKS before the Host check: clusters fetch them by the issuer's public name, and they
+    // hold only public keys, so a DNS-rebinding page gains nothing from reading them.
+    if (issuer?.serve(req, res, pathname)) return;
     if (!origins.hosts.has(req.headers.host ?? '')) {
       // DNS rebinding: a page on another name that resolves here must not reach us.
       return sendError(
@@ -201,8 +259,6 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
         `Host "${req.headers.host ?? ''}" is not one this server answers for (see --allow-origin)`,
       );
     }
-    const rawUrl = req.url ?? '/';
-    const pathname = rawUrl.split('?')[0] ?? '/';
     if (pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)) return handleApi(req, res, pathname);
     if (pathname === '/clusters' || pathname.startsWith(CLUSTERS_PREFIX)) return handleClusterRest(req, res, rawUrl);
     return serveStatic(req, res, pathname);
@@ -261,6 +317,18 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   }
   const port = (server.address() as AddressInfo).port;
   origins = allowedOrigins(host, port, options.allowOrigins);
+  issuer = new Issuer({ url: options.issuerUrl ?? defaultIssuerUrl(origins.url), keys, now: unixNow });
+  if (localCluster) {
+    localTrust.configure(
+      issuer.trustConfigurationYaml({
+        audience: LOCAL_CLUSTER_AUDIENCE,
+        ...(options.identityPrefix !== undefined ? { prefix: options.identityPrefix } : {}),
+      }),
+    );
+  }
+  // `porthole keys rotate` rewrites the key file; pick the change up within seconds.
+  const keyReloader = setInterval(() => void keys.reloadIfChanged(), 2000);
+  keyReloader.unref();
   if (!isLoopbackHost(host)) {
     log(
       `warning: listening on ${host}, reachable from other machines; anyone with the login token controls your ` +
@@ -275,6 +343,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const close = () =>
     (closing ??= (async () => {
       clearInterval(sweeper);
+      clearInterval(keyReloader);
       const live = [...relays];
       for (const relay of live) relay.shutdown(1001, 'Porthole is shutting down');
       sessions.endAll('server shutting down');
@@ -296,6 +365,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     ...(localCluster ? { localCluster } : {}),
     clusters,
     origins,
+    issuer,
     relays: () => [...relays].map((r) => r.stats),
     finishedRelays: () => [...relayStats],
     close,

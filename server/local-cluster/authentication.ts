@@ -10,6 +10,7 @@ export interface UserInfo {
   username: string;
   uid?: string;
   groups: string[];
+  extra?: Record<string, string[]>;
 }
 
 export interface TokenAuthenticator {
@@ -29,6 +30,18 @@ export class StaticTokenAuthenticator implements TokenAuthenticator {
   async authenticateToken(token: string): Promise<UserInfo | null> {
     const given = Buffer.from(token, 'utf8');
     return given.length === this.expected.length && timingSafeEqual(given, this.expected) ? this.user : null;
+  }
+}
+
+/** Tries each authenticator in turn, as kube-apiserver's union of token authenticators: the first user wins. */
+export class UnionTokenAuthenticator implements TokenAuthenticator {
+  constructor(private readonly authenticators: readonly TokenAuthenticator[]) {}
+  async authenticateToken(token: string): Promise<UserInfo | null> {
+    for (const authenticator of this.authenticators) {
+      const user = await authenticator.authenticateToken(token);
+      if (user) return user;
+    }
+    return null;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   authenticateRequest,
   splitProtocols,
   StaticTokenAuthenticator,
+  UnionTokenAuthenticator,
   type TokenAuthenticator,
 } from './authentication.ts';
 import { createServingCertificates } from './certificates.ts';
@@ -23,6 +24,7 @@ import { PUBLIC_PATHS, routeOrNotFound, sendPageNotFound, serveRest, streamTarge
 import { prepareSandbox } from './sandbox.ts';
 import { badRequest, forbidden, rawStatusResponse, resourceNotFound, sendStatus, StatusError } from './status.ts';
 import type { StreamFault } from './faults.ts';
+import { SELF_SUBJECT_REVIEW_PATH, serveSelfSubjectReview } from './self-subject-review.ts';
 import { StreamSession, type StreamSessionStats } from './stream-session.ts';
 
 export type { StreamFault } from './faults.ts';
@@ -40,6 +42,8 @@ export interface LocalClusterOptions {
   disableSandbox?: boolean;
   /** Replaces the admin-token check (e.g. an AuthenticationConfiguration evaluator). */
   authenticator?: TokenAuthenticator;
+  /** Tried after the admin token (e.g. the AuthenticationConfiguration trusting Porthole's issuer). */
+  extraAuthenticators?: TokenAuthenticator[];
   /** See StreamSessionOptions.faithfulResizeStall (exec-protocol §2.5, §10.3 item 16). */
   faithfulResizeStall?: boolean;
   /** Server pings on every stream at this interval (upstream never pings). */
@@ -75,12 +79,14 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const sandbox = await prepareSandbox(log, { disable: options.disableSandbox ?? false });
   const runtime = new PodRuntimeManager(config.pods, sandbox, log);
   const token = randomBytes(32).toString('base64url');
-  const authenticator =
+  const authenticator = new UnionTokenAuthenticator([
     options.authenticator ??
-    new StaticTokenAuthenticator(token, {
-      username: 'porthole-local-admin',
-      groups: ['system:masters', 'system:authenticated'],
-    });
+      new StaticTokenAuthenticator(token, {
+        username: 'porthole-local-admin',
+        groups: ['system:masters', 'system:authenticated'],
+      }),
+    ...(options.extraAuthenticators ?? []),
+  ]);
   const certificates = createServingCertificates();
   const createdAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const namespaces: NamespaceRecord[] = [...config.namespaces]
@@ -113,7 +119,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://local');
-    if (!PUBLIC_PATHS.has(url.pathname)) await authenticateRequest(authenticator, request.headers, false);
+    const auth = PUBLIC_PATHS.has(url.pathname)
+      ? undefined
+      : await authenticateRequest(authenticator, request.headers, false);
+    if (auth && url.pathname === SELF_SUBJECT_REVIEW_PATH) return serveSelfSubjectReview(request, response, auth.user);
     const r = routeOrNotFound(url.pathname, state);
     if (!r) return sendPageNotFound(response);
     serveRest(request, response, state, url, r);
