@@ -225,3 +225,28 @@ describe('bad input: a clear message, nothing else lost', () => {
     expect(at(diagnostics[0]!)).toBe('request:1:12');
   });
 });
+
+describe('served apiVersions, as each version’s OpenAPI document lists them', () => {
+  const cases: { version: '1.30' | '1.32' | '1.33' | '1.34'; apiVersion: string; refused?: string }[] = [
+    { version: '1.30', apiVersion: 'admissionregistration.k8s.io/v1alpha1' },
+    { version: '1.32', apiVersion: 'admissionregistration.k8s.io/v1beta1' },
+    {
+      version: '1.32',
+      apiVersion: 'admissionregistration.k8s.io/v1alpha1',
+      refused: 'Kubernetes 1.32 serves admissionregistration.k8s.io/v1, admissionregistration.k8s.io/v1beta1',
+    },
+    { version: '1.33', apiVersion: 'admissionregistration.k8s.io/v1beta1' },
+    {
+      version: '1.34',
+      apiVersion: 'admissionregistration.k8s.io/v1beta1',
+      refused: 'Kubernetes 1.34 serves admissionregistration.k8s.io/v1',
+    },
+  ];
+  for (const c of cases)
+    it(`ValidatingAdmissionPolicy ${c.apiVersion} on ${c.version}: ${c.refused ? 'not served' : 'served'}`, () => {
+      const policy = registry.policy!.replace('admissionregistration.k8s.io/v1', c.apiVersion);
+      const { result } = run({ ...registry, policy }, c.version);
+      if (c.refused) expect(result.inputError).toMatch(new RegExp(`: ${c.refused.replace(/[.]/g, '\\.')}$`));
+      else expect(result.outcome).toBe('denied');
+    });
+});

@@ -1,7 +1,10 @@
-// Which apiVersions of the admission policy kinds each Kubernetes version serves (kubernetes
-// pkg/registry/admissionregistration/rest/storage_apiserver.go at v1.30.14 … v1.34.10). Alpha and beta versions
-// are off unless --runtime-config turns them on; MutatingAdmissionPolicy also needs its feature gate.
+// Which apiVersions of the admission policy kinds each Kubernetes version serves: those in its OpenAPI document
+// (src/k8s/openapi data, generated from k8s.io/kubernetes' api/openapi-spec). An API is no longer served from the
+// release that removes it (VAP v1alpha1 from 1.32, v1beta1 from 1.34), although its storage code lingers.
+// Alpha and beta versions are off unless --runtime-config turns them on; MutatingAdmissionPolicy also needs its
+// feature gate.
 
+import { loadedOpenApi } from '../../k8s/openapi/index.ts';
 import type { KubeVersion } from '../state.ts';
 
 export type AdmissionKind =
@@ -12,17 +15,23 @@ export type AdmissionKind =
 
 const GROUP = 'admissionregistration.k8s.io';
 
-/** The served versions of each kind, by minor version. */
-function servedVersions(kind: AdmissionKind, minor: number): string[] {
-  if (kind.startsWith('Validating')) return minor <= 32 ? ['v1', 'v1beta1', 'v1alpha1'] : ['v1', 'v1beta1'];
-  if (minor < 32) return [];
-  return minor >= 34 ? ['v1beta1', 'v1alpha1'] : ['v1alpha1'];
+/** The served versions of a kind, newest first; the version's OpenAPI data must be loaded. */
+function servedVersions(kind: AdmissionKind, version: KubeVersion): string[] {
+  const api = loadedOpenApi(version);
+  if (!api) throw new Error(`the OpenAPI schemas of Kubernetes ${version} are not loaded yet (await loadOpenApi)`);
+  const prefix = `${GROUP}/`;
+  return api
+    .kinds()
+    .filter((k) => k.startsWith(prefix) && k.endsWith(`/${kind}`))
+    .map((k) => k.slice(prefix.length, -kind.length - 1))
+    .sort((a, b) => rank(a) - rank(b));
 }
+
+const rank = (v: string) => (v === 'v1' ? 0 : v.startsWith('v1beta') ? 1 : 2);
 
 /** Why a kube-apiserver of this version would refuse the apiVersion, or undefined when it serves it. */
 export function notServed(kind: AdmissionKind, apiVersion: unknown, version: KubeVersion): string | undefined {
-  const minor = Number(version.split('.')[1]);
-  const served = servedVersions(kind, minor);
+  const served = servedVersions(kind, version);
   const given = typeof apiVersion === 'string' ? apiVersion : '';
   const [group, v] = given.includes('/') ? given.split('/', 2) : ['', given];
   if (group === GROUP && served.includes(v!)) return undefined;
