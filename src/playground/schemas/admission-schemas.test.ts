@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { admissionBindingSchema, admissionPolicySchema, sampleObjectSchema } from './admission-schemas.ts';
 import type { JsonSchema } from '../../k8s/openapi/json-schema.ts';
@@ -6,7 +6,7 @@ import { KUBE_VERSIONS, type KubeVersion } from '../state.ts';
 
 // ajv validates what monaco-yaml would; only the errors that point into the document are compared (ajv also
 // says `should match "then" schema` for the if/then that chose the kind).
-const compiled = new Map<JsonSchema, ReturnType<Ajv['compile']>>();
+const compiled = new Map<JsonSchema, ValidateFunction>();
 async function validator(schema: Promise<JsonSchema>) {
   const built = await schema;
   const check = compiled.get(built) ?? new Ajv({ allErrors: true }).compile(built);
