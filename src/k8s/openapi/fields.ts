@@ -19,6 +19,12 @@ export interface SchemaField {
 
 type Resolver = Pick<OpenApi, 'resolveRef'>;
 
+/** A schema to walk from, with the OpenApi that resolves its `$ref`s. */
+export interface RootSchema {
+  api: Resolver;
+  schema: Schema;
+}
+
 /**
  * The schema node `path` reaches from `root` (`$ref`s resolved), or undefined when the schema does not
  * know it: a field it does not declare, an index into a scalar, a field of an object that preserves

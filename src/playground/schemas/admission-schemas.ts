@@ -100,18 +100,22 @@ function parseKey(key: string): GroupVersionKind {
 }
 
 /** One build per version and document: the schemas are large, and one object can be shared by editors. */
-function cachedPerVersion(build: (api: OpenApi) => JsonSchema): (version: KubeVersion) => Promise<JsonSchema> {
-  const built = new Map<KubeVersion, Promise<JsonSchema>>();
+export function memoPerVersion<T>(make: (version: KubeVersion) => Promise<T>): (version: KubeVersion) => Promise<T> {
+  const built = new Map<KubeVersion, Promise<T>>();
   return (version) => {
-    let schema = built.get(version);
-    if (!schema) {
-      schema = loadOpenApi(version).then(build);
-      built.set(version, schema);
+    let made = built.get(version);
+    if (!made) {
+      made = make(version);
+      built.set(version, made);
       // A failed load is not remembered, so the next call tries again.
-      schema.catch(() => built.delete(version));
+      made.catch(() => built.delete(version));
     }
-    return schema;
+    return made;
   };
+}
+
+function fromOpenApi(build: (api: OpenApi) => JsonSchema): (version: KubeVersion) => Promise<JsonSchema> {
+  return memoPerVersion((version) => loadOpenApi(version).then(build));
 }
 
 /**
@@ -119,12 +123,12 @@ function cachedPerVersion(build: (api: OpenApi) => JsonSchema): (version: KubeVe
  * v1, and the v1beta1/v1alpha1 still in that version's API) or a MutatingAdmissionPolicy (v1alpha1 from 1.32,
  * v1beta1 from 1.34; absent before 1.32, so `kind: MutatingAdmissionPolicy` is an error at 1.30 and 1.31).
  */
-export const admissionPolicySchema: (version: KubeVersion) => Promise<JsonSchema> = cachedPerVersion((api) =>
+export const admissionPolicySchema: (version: KubeVersion) => Promise<JsonSchema> = fromOpenApi((api) =>
   kindsDocumentSchema(api, POLICY_KINDS, 'ValidatingAdmissionPolicy or MutatingAdmissionPolicy'),
 );
 
 /** The binding editor's schema: a ValidatingAdmissionPolicyBinding or a MutatingAdmissionPolicyBinding, as above. */
-export const admissionBindingSchema: (version: KubeVersion) => Promise<JsonSchema> = cachedPerVersion((api) =>
+export const admissionBindingSchema: (version: KubeVersion) => Promise<JsonSchema> = fromOpenApi((api) =>
   kindsDocumentSchema(api, BINDING_KINDS, 'ValidatingAdmissionPolicyBinding or MutatingAdmissionPolicyBinding'),
 );
 
@@ -133,7 +137,7 @@ export const admissionBindingSchema: (version: KubeVersion) => Promise<JsonSchem
  * the version's OpenAPI data has is checked against that kind (Pod, Deployment, Service, ConfigMap,
  * Namespace… every built-in kind); any other document, a custom resource or null, is accepted.
  */
-export const sampleObjectSchema: (version: KubeVersion) => Promise<JsonSchema> = cachedPerVersion((api) => ({
+export const sampleObjectSchema: (version: KubeVersion) => Promise<JsonSchema> = fromOpenApi((api) => ({
   $schema: DRAFT_07,
   title: `A Kubernetes object (built-in kinds of Kubernetes ${api.kubernetes} are checked)`,
   allOf: [SAMPLE_OBJECT_REF],
