@@ -135,11 +135,11 @@ describe('the CEL page', () => {
     await waitForField(page, 'value', '42');
   });
 
+  // These two leave the page as they found it (the Deployment sample, the mutation environment), for the share links.
   it('checks vars.object against the schema of its kind: a wrong type in a Deployment is marked', async () => {
     const varsUri = modelUri('cel', 'vars', 'yaml');
-    await page.getByLabel('Examples').selectOption('replicas-limit');
-    await waitForField(page, 'value', 'true');
     const vars = (await models(page))[varsUri]!;
+    expect(vars).toMatch(/kind: Deployment\n[^]* {4}replicas: 3\n/);
     await setDoc(page, 'vars', vars.replace('replicas: 3', 'replicas: three'));
     const line = vars.split('\n').findIndex((l) => l.includes('replicas: 3')) + 1;
     const deadline = Date.now() + 15_000;
@@ -148,30 +148,35 @@ describe('the CEL page', () => {
       fromSchema = (await markers(page)).filter((m) => m.uri === varsUri && m.owner === 'yaml');
       await page.waitForTimeout(50);
     }
-    expect(fromSchema).toMatchObject([{ line, message: expect.stringMatching(/Incorrect type\. Expected "integer"/) }]);
-    await setDoc(page, 'vars', vars);
+    try {
+      expect(fromSchema).toMatchObject([
+        { line, message: expect.stringMatching(/Incorrect type\. Expected "integer"/) },
+      ]);
+    } finally {
+      await setDoc(page, 'vars', vars);
+    }
   });
 
   it('completes object.spec. with the fields of the Deployment schema, even those the sample lacks', async () => {
-    await page.getByLabel('Examples').selectOption('replicas-limit');
-    await waitForField(page, 'value', 'true');
     const varsUri = modelUri('cel', 'vars', 'yaml');
     const vars = (await models(page))[varsUri]!;
+    await setDoc(page, 'expression', 'object.spec.replicas');
     await setDoc(page, 'vars', vars.replace(/^ {4}replicas: 3\n/m, ''));
-    await waitForField(page, 'error', /no such key: replicas/);
-    await setDoc(page, 'expression', '');
-    await page.keyboard.type('object.spec.');
-    const rows = page.locator('.doc[data-doc="expression"] .suggest-widget .monaco-list-row');
-    await rows.first().waitFor({ timeout: 10_000 });
-    const shown = await rows.allInnerTexts();
-    expect(shown.some((r) => /^replicas\b/.test(r))).toBe(true);
-    await page.keyboard.type('repl');
-    await page
-      .locator('.doc[data-doc="expression"] .suggest-widget .monaco-list-row.focused', { hasText: 'replicas' })
-      .waitFor();
-    await page.keyboard.press('Escape');
-    await page.getByLabel('Examples').selectOption('replicas-limit');
-    await waitForField(page, 'value', 'true');
+    try {
+      await waitForField(page, 'error', /no such key: replicas/);
+      await setDoc(page, 'expression', '');
+      await page.keyboard.type('object.spec.');
+      const suggest = page.locator('.doc[data-doc="expression"] .suggest-widget');
+      await suggest.locator('.monaco-list-row').first().waitFor({ timeout: 10_000 });
+      expect((await suggest.locator('.monaco-list-row').allInnerTexts()).some((r) => /^replicas\b/.test(r))).toBe(true);
+      await page.keyboard.type('repl');
+      await suggest.locator('.monaco-list-row.focused', { hasText: 'replicas' }).waitFor();
+      await page.keyboard.press('Escape');
+    } finally {
+      await setDoc(page, 'vars', vars);
+      await setDoc(page, 'expression', 'object.spec.replicas');
+      await waitForField(page, 'value', '3');
+    }
   });
 });
 
