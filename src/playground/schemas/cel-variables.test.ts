@@ -1,5 +1,7 @@
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CEL_EXAMPLES } from '../cel/examples.ts';
 import { celVariableSchemas, celVariablesSchema, kindOfSample } from './cel-variables.ts';
 
 const deployment = (spec: unknown) => ({ apiVersion: 'apps/v1', kind: 'Deployment', spec });
@@ -37,6 +39,13 @@ describe('the CEL page’s variables schema', async () => {
     },
   ];
   for (const c of cases) it(c.name, () => expect(errors(c.vars)).toEqual(c.errors));
+
+  // A starting point that opens with a schema warning would teach the wrong thing.
+  for (const example of CEL_EXAMPLES) {
+    it(`the example "${example.title}" has no schema warning`, () => {
+      expect(errors(parse(example.docs.vars ?? '') ?? {})).toEqual([]);
+    });
+  }
 });
 
 describe('the schemas CEL completion walks', () => {

@@ -35,23 +35,22 @@ function modelUri(page: PlaygroundPage, doc: string, language: string): string {
   return `inmemory://playground/${page}/${doc}.${language}`;
 }
 
-/** Every page's YAML schemas at a version; a schema object given to several editors is sent once. */
-async function yamlSchemasFor(version: KubeVersion): Promise<SchemasSettings[]> {
-  const pages = await Promise.all(
-    PLAYGROUND_PAGES.map(async (page) => ({ page, schemas: (await PAGE_UI[page].yamlSchemas?.(version)) ?? [] })),
-  );
+/**
+ * The YAML schemas of a page's editors at a version (only that page's editors exist, and another page's
+ * schemas may need data this one does not); a schema object given to several editors is sent once.
+ */
+async function yamlSchemasFor(page: PlaygroundPage, version: KubeVersion): Promise<SchemasSettings[]> {
+  const schemas = (await PAGE_UI[page].yamlSchemas?.(version)) ?? [];
   const settings = new Map<JsonSchema, SchemasSettings & { fileMatch: string[] }>();
-  for (const { page, schemas } of pages) {
-    for (const { doc, schema } of schemas) {
-      const shared = settings.get(schema);
-      if (shared) shared.fileMatch.push(modelUri(page, doc, 'yaml'));
-      else {
-        settings.set(schema, {
-          uri: `inmemory://schemas/${version}/${page}/${doc}.json`,
-          fileMatch: [modelUri(page, doc, 'yaml')],
-          schema,
-        });
-      }
+  for (const { doc, schema } of schemas) {
+    const shared = settings.get(schema);
+    if (shared) shared.fileMatch.push(modelUri(page, doc, 'yaml'));
+    else {
+      settings.set(schema, {
+        uri: `inmemory://schemas/${version}/${page}/${doc}.json`,
+        fileMatch: [modelUri(page, doc, 'yaml')],
+        schema,
+      });
     }
   }
   return [...settings.values()];
@@ -86,14 +85,14 @@ export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
   // The YAML editors validate and complete against the kinds of the chosen Kubernetes version.
   useEffect(() => {
     let current = true;
-    yamlSchemasFor(workbench.version).then(
+    yamlSchemasFor(page, workbench.version).then(
       (schemas) => current && setYamlSchemas(schemas),
       (error: unknown) => console.error('the YAML schemas did not load', error),
     );
     return () => {
       current = false;
     };
-  }, [workbench.version]);
+  }, [page, workbench.version]);
 
   useEffect(() => {
     const timer = setTimeout(() => saveWorkbench(workbench), 400);
