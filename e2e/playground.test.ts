@@ -314,19 +314,6 @@ describe('share links', () => {
   });
 });
 
-describe('the other pages', () => {
-  it('say loudly that they are not built yet', async () => {
-    await page
-      .getByRole('navigation', { name: 'Playground pages' })
-      .getByRole('link', { name: 'Admission policies' })
-      .click();
-    expect(new URL(page.url()).pathname).toBe('/playground/admission');
-    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(
-      'The Admission policies playground is not built yet',
-    );
-  });
-});
-
 describe('the terminal route', () => {
   it('does not load Monaco, the evaluators or their workers', async () => {
     const fresh = await newTestPage(browser, porthole.url);

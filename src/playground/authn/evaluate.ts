@@ -11,10 +11,11 @@ import type { UserInfo } from '../../policy/authn/types.ts';
 import { validateAuthenticationConfiguration } from '../../policy/authn/validate.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
 import type { KubeVersion } from '../state.ts';
+import { diag, firstLine, plain } from '../diagnostics.ts';
 import { parseYaml } from '../yaml/parse.ts';
-import { rangeOf, utf16IndexOf, type SourceRange } from '../yaml/positions.ts';
-import { scalarOffsets } from '../yaml/scalar-positions.ts';
-import { locateField } from './field-positions.ts';
+import { rangeOf, type SourceRange } from '../yaml/positions.ts';
+import { fieldDiagnostics } from '../yaml/field-markers.ts';
+import { locateField } from '../yaml/field-positions.ts';
 import { decodeToken } from './token.ts';
 
 export type AuthnTokenMode = 'jwt' | 'claims';
@@ -149,16 +150,8 @@ export async function evaluateAuthnPage(
     for (const [i, e] of validated.errors.entries()) {
       const message = validated.messages[i] ?? e.detail;
       config.errors.push({ field: e.field, message });
-      const at = positions.errors.length ? undefined : locateField(positions, e.field);
-      const celIssues = e.cel?.issues ?? [];
-      const offsets = at?.scalar ? scalarOffsets(configText, at.scalar) : undefined;
-      if (celIssues.length && at?.scalar && offsets && typeof at.scalar.value === 'string') {
-        for (const issue of celIssues) {
-          const k = offsets[utf16IndexOf(at.scalar.value, issue.offset)] ?? at.from;
-          diagnostics.push(diag('config', configText, 'error', `${issue.message} (${e.field})`, k, k + 1));
-        }
-      } else if (at) diagnostics.push(diag('config', configText, 'error', message, at.from, at.to));
-      else diagnostics.push(firstLine('config', configText, 'error', message));
+      const marks = fieldDiagnostics('config', configText, positions, e.field, 'error', message, e.cel?.issues);
+      diagnostics.push(...(marks.length ? marks : [firstLine('config', configText, 'error', message)]));
     }
     if (validated.error) {
       config.stage = 'validate';
@@ -323,29 +316,4 @@ function readJwks(text: string, diagnostics: Diagnostic[]): unknown {
   }
   if (!marked) diagnostics.push(firstLine('jwks', text, 'error', problem));
   return value;
-}
-
-/** YAML values as JSON would carry them: integers as numbers (Go decodes a JWT's numbers as float64). */
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
-  return v;
-}
-
-function diag(
-  doc: string,
-  text: string,
-  severity: Diagnostic['severity'],
-  message: string,
-  from: number,
-  to: number,
-): Diagnostic {
-  return { doc, severity, message, range: rangeOf(text, from, Math.max(to, from + 1)) };
-}
-
-function firstLine(doc: string, text: string, severity: Diagnostic['severity'], message: string): Diagnostic {
-  const end = text.indexOf('\n');
-  return diag(doc, text, severity, message, 0, Math.max(1, end < 0 ? text.length : end));
 }

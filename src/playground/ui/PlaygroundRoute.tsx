@@ -172,17 +172,7 @@ export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
           </button>
         </div>
       ) : null}
-      {ui.built ? (
-        <PageView key={page} ui={ui} state={state} edit={edit} />
-      ) : (
-        <section className="not-built" aria-labelledby="not-built-heading">
-          <h1 id="not-built-heading">The {ui.title} playground is not built yet</h1>
-          <p>
-            Its evaluator has not landed, so this page cannot answer anything yet. The CEL page works today:{' '}
-            <a href="/playground/cel">open it</a>.
-          </p>
-        </section>
-      )}
+      <PageView key={page} ui={ui} state={state} edit={edit} />
     </div>
   );
 }

@@ -3,6 +3,7 @@
 
 import type { ReactNode } from 'react';
 import { parse } from 'yaml';
+import { ADMISSION_EXAMPLES } from '../admission/examples.ts';
 import { DEFAULT_TOKEN_MODE } from '../authn/evaluate.ts';
 import { authenticationConfigurationSchema } from '../authn/config-schema.ts';
 import { AUTHN_EXAMPLES } from '../authn/examples.ts';
@@ -13,6 +14,7 @@ import type { RootSchema } from '../../k8s/openapi/fields.ts';
 import type { JsonSchema } from '../../k8s/openapi/json-schema.ts';
 import { celVariableSchemas, celVariablesSchema } from '../schemas/cel-variables.ts';
 import type { KubeVersion, PlaygroundPage } from '../state.ts';
+import { AdmissionResult } from './AdmissionResult.tsx';
 import { AuthnResult, AuthnSigner } from './AuthnResult.tsx';
 import { CelResult } from './CelResult.tsx';
 import type { Shown } from './useEvaluation.ts';
@@ -45,8 +47,6 @@ export type YamlSchemas = { doc: string; schema: JsonSchema }[];
 
 export interface PageUi {
   title: string;
-  /** Whether the worker can evaluate it yet; a page that cannot says so loudly instead of showing editors. */
-  built: boolean;
   editors: readonly EditorSpec[];
   options: readonly OptionSpec[];
   examples: readonly PlaygroundExample[];
@@ -82,7 +82,6 @@ const CEL_ENV_LABELS: Record<CelEnvName, string> = {
 export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
   cel: {
     title: 'CEL',
-    built: true,
     editors: [
       { doc: 'expression', label: 'Expression', language: 'cel', lines: 4 },
       {
@@ -127,7 +126,6 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
   },
   authn: {
     title: 'Authentication',
-    built: true,
     editors: [
       { doc: 'config', label: 'AuthenticationConfiguration (--authentication-config)', language: 'yaml', lines: 18 },
       { doc: 'token', label: 'Token (a compact JWT; mode jwt)', language: 'plaintext', lines: 4 },
@@ -153,11 +151,38 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
   },
   admission: {
     title: 'Admission policies',
-    built: false,
-    editors: [],
+    editors: [
+      {
+        doc: 'policy',
+        label: 'Policies (MutatingAdmissionPolicy or ValidatingAdmissionPolicy; several separated by ---)',
+        language: 'yaml',
+        lines: 22,
+      },
+      { doc: 'binding', label: 'Bindings', language: 'yaml', lines: 10 },
+      { doc: 'object', label: 'Object (the request body)', language: 'yaml', lines: 16 },
+      { doc: 'oldObject', label: 'Old object (for UPDATE and DELETE)', language: 'yaml', lines: 4 },
+      {
+        doc: 'namespace',
+        label: 'Namespace (empty: one with only its kubernetes.io/metadata.name label)',
+        language: 'yaml',
+        lines: 7,
+      },
+      {
+        doc: 'request',
+        label: 'Request (operation, userInfo; kind, resource, namespace and name come from the object)',
+        language: 'yaml',
+        lines: 5,
+      },
+      {
+        doc: 'params',
+        label: 'Params (the objects a paramRef selects from; several separated by ---)',
+        language: 'yaml',
+        lines: 6,
+      },
+    ],
     options: [],
-    examples: [],
-    result: () => null,
+    examples: ADMISSION_EXAMPLES,
+    result: (shown) => <AdmissionResult shown={shown} />,
   },
 };
 

@@ -1,6 +1,6 @@
-// Each page's pure evaluator, by page. A page whose evaluator has not landed yet has none here, and asking for
-// it is an error that says so.
+// Each page's pure evaluator, by page.
 
+import { evaluateAdmissionPage } from '../admission/evaluate.ts';
 import { evaluateAuthnPage } from '../authn/evaluate.ts';
 import { evaluateCelPage } from '../cel/evaluate.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
@@ -14,7 +14,8 @@ export interface PageOutcome {
 /** Pure, except that verifying a JWT's signature is asynchronous (WebCrypto), so an evaluator may return a promise. */
 export type PageEvaluator = (request: PlaygroundRequest) => PageOutcome | Promise<PageOutcome>;
 
-export const PAGE_EVALUATORS: Partial<Record<PlaygroundPage, PageEvaluator>> = {
+export const PAGE_EVALUATORS: Record<PlaygroundPage, PageEvaluator> = {
   cel: evaluateCelPage,
   authn: evaluateAuthnPage,
+  admission: evaluateAdmissionPage,
 };

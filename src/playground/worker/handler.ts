@@ -10,10 +10,12 @@ export async function handlePlaygroundMessage(
   message: WorkerRequest<PlaygroundRequest>,
 ): Promise<WorkerResponse<PlaygroundResponse>> {
   const started = performance.now();
-  const evaluator = PAGE_EVALUATORS[message.request.page];
-  if (!evaluator) {
-    return { id: message.id, response: { failure: `the ${message.request.page} playground is not built yet` } };
-  }
+  // The page comes from our own frame, but a message is still data: an unknown page is a failure, not a crash.
+  const evaluator = Object.hasOwn(PAGE_EVALUATORS, message.request.page)
+    ? PAGE_EVALUATORS[message.request.page]
+    : undefined;
+  if (!evaluator)
+    return { id: message.id, response: { failure: `there is no playground page "${message.request.page}"` } };
   try {
     const { result, diagnostics } = await evaluator(message.request);
     return { id: message.id, response: { result, diagnostics, elapsedMs: performance.now() - started } };

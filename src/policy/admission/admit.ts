@@ -22,6 +22,7 @@ import { deduced, type SchemaSource } from './schema.ts';
 import type { AdmissionRequestInput, Binding, Policy, Status } from './types.ts';
 import { validatePolicies } from './validate.ts';
 import { runValidatingPolicies, type ValidationTrace } from './validating.ts';
+import { traceVariables, type VariableTrace } from './variables.ts';
 
 export const RUNTIME_BUDGET = 10_000_000;
 export const MATCH_CONDITIONS_BUDGET = 2_500_000;
@@ -48,6 +49,8 @@ export interface InvocationTrace {
   matched: boolean;
   why?: string;
   matchConditions: ConditionTrace[];
+  /** Each of `spec.variables` with its value for the object as the invocation began (each mutation sees the object as the mutations before it left it). */
+  variables?: VariableTrace[];
   mutations: MutationTrace[];
   error?: string;
 }
@@ -65,6 +68,8 @@ export interface AdmissionResult {
 
 export interface AdmitOptions {
   schemas?: SchemaSource;
+  /** Evaluate each policy's variables once more for the traces (the playground shows them). */
+  traceVariables?: boolean;
 }
 
 export class PolicyError {
@@ -437,6 +442,20 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
       } else trace.why = `matchCondition '${mc.traces.find((t) => t.value === false)?.name}' is false`;
       return;
     }
+    const activation = {
+      object,
+      oldObject: input.oldObject ?? null,
+      request: ctx.request,
+      namespaceObject: ctx.namespaceObject,
+      ...(inv.param !== undefined ? { params: inv.param } : {}),
+    };
+    if (options.traceVariables && policy.spec.variables?.length)
+      trace.variables = traceVariables(
+        policy.spec.variables,
+        { version, use: 'mutation', params: !!policy.spec.paramKind },
+        activation,
+        ctx.authorizer ? { authorizer: ctx.authorizer } : {},
+      );
     const before = JSON.stringify(object);
     for (const [index, m] of inv.c.mutations.entries()) {
       const mt: MutationTrace = { index, patchType: m.patchType };
@@ -506,7 +525,7 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
     return result;
   }
 
-  const vap = runValidatingPolicies(input, ctx, object, level);
+  const vap = runValidatingPolicies(input, ctx, object, level, !!options.traceVariables);
   result.validations = vap.traces;
   result.warnings = vap.warnings;
   result.auditAnnotations = vap.auditAnnotations;

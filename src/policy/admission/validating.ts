@@ -14,6 +14,7 @@ import {
 import type { Json } from './jsonpatch.ts';
 import { matches } from './matching.ts';
 import type { AdmissionRequestInput, Status } from './types.ts';
+import { traceVariables, type VariableTrace } from './variables.ts';
 
 export interface ValidationTrace {
   policy: string;
@@ -21,6 +22,8 @@ export interface ValidationTrace {
   matched: boolean;
   why?: string;
   matchConditions: ConditionTrace[];
+  /** Each of `spec.variables` with its value, once the matchConditions passed (when asked for). */
+  variables?: VariableTrace[];
   decisions: { index: number; action: 'Admit' | 'Deny'; message?: string; reason?: string }[];
 }
 
@@ -31,6 +34,7 @@ export function runValidatingPolicies(
   ctx: EvalContext,
   object: Json,
   level: string,
+  withVariables = false,
 ): {
   traces: ValidationTrace[];
   warnings: string[];
@@ -114,6 +118,8 @@ export function runValidatingPolicies(
           ...(param !== undefined ? { params: param } : {}),
         };
         const opts = { ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}) };
+        if (withVariables && vars.length)
+          trace.variables = traceVariables(vars, { version, use: 'validation', params }, activation, opts);
         let budget = RUNTIME_BUDGET;
         (policy.spec.validations ?? []).forEach((v, index) => {
           const c = compileAdmission(v.expression, { version, use: 'validation', params, resultType: [T.bool] }, vars);
