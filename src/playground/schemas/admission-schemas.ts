@@ -143,3 +143,27 @@ export const sampleObjectSchema: (version: KubeVersion) => Promise<JsonSchema> =
   allOf: [SAMPLE_OBJECT_REF],
   definitions: sampleObjectDefinitions(api),
 }));
+
+/** A document of the admission page and the schema its editor validates against. */
+export interface AdmissionEditorSchema {
+  doc: 'policy' | 'binding' | 'object' | 'oldObject' | 'namespace' | 'params';
+  schema: JsonSchema;
+}
+
+/**
+ * Every admission page editor's schema at a version, ready for PageUi.yamlSchemas: the policy and binding
+ * editors (streams: each document is checked), and the sample objects, which share one schema object (sent
+ * to monaco-yaml once). The request editor has none: it is a fragment of an AdmissionRequest, not a kind.
+ */
+export async function admissionEditorSchemas(version: KubeVersion): Promise<AdmissionEditorSchema[]> {
+  const [policy, binding, sample] = await Promise.all([
+    admissionPolicySchema(version),
+    admissionBindingSchema(version),
+    sampleObjectSchema(version),
+  ]);
+  return [
+    { doc: 'policy', schema: policy },
+    { doc: 'binding', schema: binding },
+    ...(['object', 'oldObject', 'namespace', 'params'] as const).map((doc) => ({ doc, schema: sample })),
+  ];
+}
