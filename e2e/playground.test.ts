@@ -1,6 +1,7 @@
 // The playground frame in Debian's headless Chromium: the live loop on the CEL page, markers at the right
 // column, share links (round trip in a fresh browser context, and hostile links that must open nothing), work
-// kept across a reload, a runaway expression, and the terminal route staying free of Monaco.
+// kept across a reload, a runaway expression, the Kubernetes schemas (markers and completion in the vars YAML,
+// field completion in CEL), and the terminal route staying free of Monaco.
 import { once } from 'node:events';
 import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +153,28 @@ describe('the CEL page', () => {
       expect(fromSchema).toMatchObject([
         { line, message: expect.stringMatching(/Incorrect type\. Expected "integer"/) },
       ]);
+    } finally {
+      await setDoc(page, 'vars', vars);
+    }
+  });
+
+  it('completes vars.object in YAML from the schema its apiVersion and kind pick', async () => {
+    const varsUri = modelUri('cel', 'vars', 'yaml');
+    const vars = (await models(page))[varsUri]!;
+    try {
+      await setDoc(page, 'vars', 'object:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    rep');
+      const suggest = page.locator('.doc[data-doc="vars"] .suggest-widget');
+      const deadline = Date.now() + 10_000;
+      let shown: string[] = [];
+      // monaco-yaml answers once its worker has the schemas; until then it offers nothing.
+      while (Date.now() < deadline && !shown.includes('replicas')) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('ControlOrMeta+Space');
+        await page.waitForTimeout(300);
+        shown = await suggest.locator('.monaco-list-row').allInnerTexts();
+      }
+      expect(shown).toContain('replicas');
+      await page.keyboard.press('Escape');
     } finally {
       await setDoc(page, 'vars', vars);
     }
