@@ -73,6 +73,22 @@ describe('the policy editor schema', () => {
     }
   }
 
+  // kube-apiserver stops serving an API at its APILifecycleRemoved release (k8s.io/apiserver deleted_kinds.go):
+  // ValidatingAdmissionPolicy v1alpha1 is removed in 1.32, v1beta1 in 1.34; the OpenAPI documents agree.
+  const vapVersions: { version: KubeVersion; apiVersion: string; served: boolean }[] = [
+    { version: '1.31', apiVersion: 'v1alpha1', served: true },
+    { version: '1.32', apiVersion: 'v1alpha1', served: false },
+    { version: '1.33', apiVersion: 'v1beta1', served: true },
+    { version: '1.34', apiVersion: 'v1beta1', served: false },
+  ];
+  for (const c of vapVersions) {
+    it(`${c.version} ${c.served ? 'serves' : 'no longer serves'} ValidatingAdmissionPolicy ${c.apiVersion}`, async () => {
+      expect((await validator(admissionPolicySchema(c.version)))(vap(c.apiVersion))).toEqual(
+        c.served ? [] : ['.apiVersion should be equal to one of the allowed values'],
+      );
+    });
+  }
+
   it('v1beta1 MutatingAdmissionPolicy only from 1.34', async () => {
     expect((await validator(admissionPolicySchema('1.33')))(map('v1beta1'))).toEqual([
       '.apiVersion should be equal to one of the allowed values',
