@@ -1,6 +1,7 @@
 // The playground frame in Debian's headless Chromium: the live loop on the CEL page, markers at the right
 // column, share links (round trip in a fresh browser context, and hostile links that must open nothing), work
-// kept across a reload, a runaway expression, and the terminal route staying free of Monaco.
+// kept across a reload, a runaway expression, the Kubernetes schemas (markers and completion in the vars YAML,
+// field completion in CEL), and the terminal route staying free of Monaco.
 import { once } from 'node:events';
 import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,72 @@ describe('the CEL page', () => {
     await page.locator('.doc[data-doc="expression"] .monaco-editor textarea').focus();
     await page.keyboard.press('ControlOrMeta+Z');
     await waitForField(page, 'value', '42');
+  });
+
+  // These two leave the page as they found it (the Deployment sample, the mutation environment), for the share links.
+  it('checks vars.object against the schema of its kind: a wrong type in a Deployment is marked', async () => {
+    const varsUri = modelUri('cel', 'vars', 'yaml');
+    const vars = (await models(page))[varsUri]!;
+    expect(vars).toMatch(/kind: Deployment\n[^]* {4}replicas: 3\n/);
+    await setDoc(page, 'vars', vars.replace('replicas: 3', 'replicas: three'));
+    const line = vars.split('\n').findIndex((l) => l.includes('replicas: 3')) + 1;
+    const deadline = Date.now() + 15_000;
+    let fromSchema: Awaited<ReturnType<typeof markers>> = [];
+    while (Date.now() < deadline && fromSchema.length === 0) {
+      fromSchema = (await markers(page)).filter((m) => m.uri === varsUri && m.owner === 'yaml');
+      await page.waitForTimeout(50);
+    }
+    try {
+      expect(fromSchema).toMatchObject([
+        { line, message: expect.stringMatching(/Incorrect type\. Expected "integer"/) },
+      ]);
+    } finally {
+      await setDoc(page, 'vars', vars);
+    }
+  });
+
+  it('completes vars.object in YAML from the schema its apiVersion and kind pick', async () => {
+    const varsUri = modelUri('cel', 'vars', 'yaml');
+    const vars = (await models(page))[varsUri]!;
+    try {
+      await setDoc(page, 'vars', 'object:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    rep');
+      const suggest = page.locator('.doc[data-doc="vars"] .suggest-widget');
+      const deadline = Date.now() + 10_000;
+      let shown: string[] = [];
+      // monaco-yaml answers once its worker has the schemas; until then it offers nothing.
+      while (Date.now() < deadline && !shown.includes('replicas')) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('ControlOrMeta+Space');
+        await page.waitForTimeout(300);
+        shown = await suggest.locator('.monaco-list-row').allInnerTexts();
+      }
+      expect(shown).toContain('replicas');
+      await page.keyboard.press('Escape');
+    } finally {
+      await setDoc(page, 'vars', vars);
+    }
+  });
+
+  it('completes object.spec. with the fields of the Deployment schema, even those the sample lacks', async () => {
+    const varsUri = modelUri('cel', 'vars', 'yaml');
+    const vars = (await models(page))[varsUri]!;
+    await setDoc(page, 'expression', 'object.spec.replicas');
+    await setDoc(page, 'vars', vars.replace(/^ {4}replicas: 3\n/m, ''));
+    try {
+      await waitForField(page, 'error', /no such key: replicas/);
+      await setDoc(page, 'expression', '');
+      await page.keyboard.type('object.spec.');
+      const suggest = page.locator('.doc[data-doc="expression"] .suggest-widget');
+      await suggest.locator('.monaco-list-row').first().waitFor({ timeout: 10_000 });
+      expect((await suggest.locator('.monaco-list-row').allInnerTexts()).some((r) => /^replicas\b/.test(r))).toBe(true);
+      await page.keyboard.type('repl');
+      await suggest.locator('.monaco-list-row.focused', { hasText: 'replicas' }).waitFor();
+      await page.keyboard.press('Escape');
+    } finally {
+      await setDoc(page, 'vars', vars);
+      await setDoc(page, 'expression', 'object.spec.replicas');
+      await waitForField(page, 'value', '3');
+    }
   });
 });
 

@@ -27,15 +27,19 @@ interface Loaded {
 
 /** Records every script and worker the page fetches while `open` runs, and sums their sizes. */
 async function javascriptLoadedBy(page: Page, open: () => Promise<void>): Promise<Loaded> {
-  const bodies: Promise<Buffer>[] = [];
+  const bodies = new Map<string, Promise<Buffer>>();
   const onResponse = (r: Response) => {
-    if (['script', 'worker'].includes(r.request().resourceType())) bodies.push(r.body());
+    if (!['script', 'worker'].includes(r.request().resourceType()) || bodies.has(r.url())) return;
+    // A worker replaced while it loads (monaco-yaml restarts its worker when the schemas arrive) takes its
+    // response body with it: the same file is asked of the server again.
+    const again = async () => Buffer.from(await (await fetch(r.url())).arrayBuffer());
+    bodies.set(r.url(), r.body().catch(again));
   };
   page.on('response', onResponse);
   await open();
   await page.waitForTimeout(1500); // lazy chunks and workers start after the first paint
   page.off('response', onResponse);
-  const all = await Promise.all(bodies);
+  const all = await Promise.all(bodies.values());
   return {
     files: all.length,
     raw: all.reduce((n, b) => n + b.length, 0),

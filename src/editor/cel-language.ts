@@ -7,10 +7,15 @@ import { celSuggestions, type CelCompletionContext } from './cel-completion.ts';
 
 export const CEL_LANGUAGE_ID = 'cel';
 
-const contexts = new Map<string, () => CelCompletionContext>();
+type ContextSource = () => CelCompletionContext | Promise<CelCompletionContext>;
 
-/** The page tells completion what the variables of a model are (called again whenever they change). */
-export function setCelCompletionContext(modelUri: string, context: () => CelCompletionContext): () => void {
+const contexts = new Map<string, ContextSource>();
+
+/**
+ * The page tells completion what the variables of a model are (asked again at every completion); it may answer
+ * later, as the schemas of a Kubernetes version load on first use.
+ */
+export function setCelCompletionContext(modelUri: string, context: ContextSource): () => void {
   contexts.set(modelUri, context);
   return () => {
     if (contexts.get(modelUri) === context) contexts.delete(modelUri);
@@ -88,8 +93,8 @@ export function registerCelLanguage(monaco: typeof Monaco): void {
   });
   monaco.languages.registerCompletionItemProvider(CEL_LANGUAGE_ID, {
     triggerCharacters: ['.'],
-    provideCompletionItems(model, position) {
-      const context = contexts.get(model.uri.toString())?.() ?? { variables: {} };
+    async provideCompletionItems(model, position) {
+      const context = (await contexts.get(model.uri.toString())?.()) ?? { variables: {} };
       const textBefore = model.getValueInRange({
         startLineNumber: 1,
         startColumn: 1,
@@ -117,6 +122,7 @@ export function registerCelLanguage(monaco: typeof Monaco): void {
           range,
           sortText: String(i).padStart(4, '0'),
           ...(s.detail ? { detail: s.detail } : {}),
+          ...(s.documentation ? { documentation: s.documentation } : {}),
         })),
       };
     },

@@ -13,6 +13,8 @@ export interface OpenApi {
   kinds(): string[];
   /** The definition of a kind, or undefined when this version does not serve it. */
   schemaFor(gvk: GroupVersionKind): Schema | undefined;
+  /** The name of a kind's definition (`io.k8s.api.apps.v1.Deployment`), or undefined when not served. */
+  definitionNameFor(gvk: GroupVersionKind): string | undefined;
   /** A named definition (`io.k8s.api.core.v1.Container`). */
   definition(name: string): Schema | undefined;
   /**
@@ -35,14 +37,18 @@ export function openApiFrom(data: OpenApiData): OpenApi {
   const definitions: Record<string, Schema> = { ...data.definitions, ...authn.definitions };
   const definition = (name: string): Schema | undefined =>
     Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+  const definitionNameFor = (gvk: GroupVersionKind): string | undefined => {
+    const key = gvkKey(gvk);
+    return Object.hasOwn(kinds, key) ? kinds[key] : undefined;
+  };
   return {
     kubernetes: version,
     source: data.source,
     kinds: () => Object.keys(kinds),
     definition,
+    definitionNameFor,
     schemaFor(gvk) {
-      const key = gvkKey(gvk);
-      const name = Object.hasOwn(kinds, key) ? kinds[key] : undefined;
+      const name = definitionNameFor(gvk);
       return name === undefined ? undefined : definition(name);
     },
     resolveRef(schema) {

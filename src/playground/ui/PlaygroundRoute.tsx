@@ -6,11 +6,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate } from '../../app/router.ts';
 import { setCelCompletionContext } from '../../editor/cel-language.ts';
 import { setYamlSchemas } from '../../editor/monaco.ts';
+import type { JsonSchema } from '../../k8s/openapi/json-schema.ts';
+import type { SchemasSettings } from 'monaco-yaml';
 import type { Diagnostic } from '../evaluation.ts';
 import { decodeShareFragment, isShareFragment } from '../share/codec.ts';
 import { KUBE_VERSIONS, PLAYGROUND_PAGES, isKubeVersion, type KubeVersion, type PlaygroundPage } from '../state.ts';
 import { initialWorkbench, stateOf, withDoc, withOption, withState, type Workbench } from '../workbench.ts';
 import { Editor } from './Editor.tsx';
+import type { RootSchema } from '../../k8s/openapi/fields.ts';
 import { PAGE_UI, type EditorSpec, type PageUi } from './pages.tsx';
 import { restoreWorkbench, saveWorkbench } from './persist.ts';
 import { ShareButton } from './ShareButton.tsx';
@@ -32,14 +35,25 @@ function modelUri(page: PlaygroundPage, doc: string, language: string): string {
   return `inmemory://playground/${page}/${doc}.${language}`;
 }
 
-function yamlSchemasFor(version: KubeVersion) {
-  return PLAYGROUND_PAGES.flatMap((page) =>
-    (PAGE_UI[page].yamlSchemas?.(version) ?? []).map(({ doc, schema }) => ({
-      uri: `inmemory://schemas/${version}/${page}/${doc}.json`,
-      fileMatch: [modelUri(page, doc, 'yaml')],
-      schema,
-    })),
-  );
+/**
+ * The YAML schemas of a page's editors at a version (only that page's editors exist, and another page's
+ * schemas may need data this one does not); a schema object given to several editors is sent once.
+ */
+async function yamlSchemasFor(page: PlaygroundPage, version: KubeVersion): Promise<SchemasSettings[]> {
+  const schemas = (await PAGE_UI[page].yamlSchemas?.(version)) ?? [];
+  const settings = new Map<JsonSchema, SchemasSettings & { fileMatch: string[] }>();
+  for (const { doc, schema } of schemas) {
+    const shared = settings.get(schema);
+    if (shared) shared.fileMatch.push(modelUri(page, doc, 'yaml'));
+    else {
+      settings.set(schema, {
+        uri: `inmemory://schemas/${version}/${page}/${doc}.json`,
+        fileMatch: [modelUri(page, doc, 'yaml')],
+        schema,
+      });
+    }
+  }
+  return [...settings.values()];
 }
 
 export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
@@ -69,7 +83,16 @@ export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
   }, []);
 
   // The YAML editors validate and complete against the kinds of the chosen Kubernetes version.
-  useEffect(() => setYamlSchemas(yamlSchemasFor(workbench.version)), [workbench.version]);
+  useEffect(() => {
+    let current = true;
+    yamlSchemasFor(page, workbench.version).then(
+      (schemas) => current && setYamlSchemas(schemas),
+      (error: unknown) => console.error('the YAML schemas did not load', error),
+    );
+    return () => {
+      current = false;
+    };
+  }, [page, workbench.version]);
 
   useEffect(() => {
     const timer = setTimeout(() => saveWorkbench(workbench), 400);
@@ -221,6 +244,11 @@ function PageView({
             completion={
               ui.celCompletion ? () => ui.celCompletion!(latest.current.docs, latest.current.options) : undefined
             }
+            schemas={
+              ui.celSchemas
+                ? () => ui.celSchemas!(latest.current.docs, latest.current.options, latest.current.version)
+                : undefined
+            }
           />
         ))}
       </div>
@@ -247,6 +275,7 @@ function DocEditor({
   diagnostics,
   edit,
   completion,
+  schemas,
 }: {
   spec: EditorSpec;
   page: PlaygroundPage;
@@ -254,15 +283,21 @@ function DocEditor({
   diagnostics: readonly Diagnostic[];
   edit: (change: (w: Workbench) => Workbench) => void;
   completion: (() => Record<string, unknown>) | undefined;
+  schemas: (() => Promise<Record<string, RootSchema>>) | undefined;
 }) {
   const uri = modelUri(page, spec.doc, spec.language);
-  const completionRef = useRef(completion);
+  const completionRef = useRef({ completion, schemas });
   useEffect(() => {
-    completionRef.current = completion;
-  }, [completion]);
+    completionRef.current = { completion, schemas };
+  }, [completion, schemas]);
   useEffect(() => {
     if (spec.language !== 'cel') return;
-    return setCelCompletionContext(uri, () => ({ variables: completionRef.current?.() ?? {} }));
+    return setCelCompletionContext(uri, async () => {
+      const { completion, schemas } = completionRef.current;
+      // Without the schemas (their data failed to load), the samples still complete.
+      const known = await schemas?.().catch(() => undefined);
+      return { variables: completion?.() ?? {}, ...(known ? { schemas: known } : {}) };
+    });
   }, [uri, spec.language]);
   const onChange = useCallback((text: string) => edit((w) => withDoc(w, page, spec.doc, text)), [edit, page, spec.doc]);
   return (

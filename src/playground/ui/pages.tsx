@@ -10,7 +10,9 @@ import { AUTHN_EXAMPLES } from '../authn/examples.ts';
 import { CEL_EXAMPLES } from '../cel/examples.ts';
 import { CEL_ENV_VARIABLES, DEFAULT_CEL_ENV, type CelEnvName } from '../cel/environments.ts';
 import type { PlaygroundExample } from '../examples.ts';
+import type { RootSchema } from '../../k8s/openapi/fields.ts';
 import type { JsonSchema } from '../../k8s/openapi/json-schema.ts';
+import { celVariableSchemas, celVariablesSchema } from '../schemas/cel-variables.ts';
 import type { KubeVersion, PlaygroundPage } from '../state.ts';
 import { AdmissionResult } from './AdmissionResult.tsx';
 import { AuthnResult, AuthnSigner } from './AuthnResult.tsx';
@@ -41,6 +43,8 @@ export interface PageActionContext {
   change: (docs: Record<string, string>, options?: Record<string, string>) => void;
 }
 
+export type YamlSchemas = { doc: string; schema: JsonSchema }[];
+
 export interface PageUi {
   title: string;
   editors: readonly EditorSpec[];
@@ -49,10 +53,23 @@ export interface PageUi {
   result: (shown: Shown) => ReactNode;
   /** Controls of the page's own, shown above its editors. */
   actions?: (context: PageActionContext) => ReactNode;
-  /** JSON Schemas for the page's YAML editors at a Kubernetes version (monaco-yaml validates and completes). */
-  yamlSchemas?: (version: KubeVersion) => { doc: string; schema: JsonSchema }[];
+  /**
+   * JSON Schemas for the page's YAML editors at a Kubernetes version (monaco-yaml validates and completes). May
+   * answer later (the OpenAPI data of a version loads on first use); editors given the same schema object share
+   * one copy in monaco-yaml.
+   */
+  yamlSchemas?: (version: KubeVersion) => YamlSchemas | Promise<YamlSchemas>;
   /** The variables a CEL editor can complete, with sample values (whose keys are the known fields). */
   celCompletion?: (docs: Record<string, string>, options: Record<string, string>) => Record<string, unknown>;
+  /**
+   * Beside celCompletion's samples: the schema of each variable whose kind is known (object from its sample's
+   * apiVersion and kind…), so completion offers the kind's fields that the sample lacks, typed and documented.
+   */
+  celSchemas?: (
+    docs: Record<string, string>,
+    options: Record<string, string>,
+    version: KubeVersion,
+  ) => Promise<Record<string, RootSchema>>;
 }
 
 const CEL_ENV_LABELS: Record<CelEnvName, string> = {
@@ -100,6 +117,11 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
         variables.variables = Object.fromEntries(names.map((n) => [n, {}]));
       }
       return variables;
+    },
+    yamlSchemas: async (version) => [{ doc: 'vars', schema: await celVariablesSchema(version) }],
+    celSchemas: (docs, options, version) => {
+      const env = (options.env as CelEnvName | undefined) ?? DEFAULT_CEL_ENV;
+      return celVariableSchemas(asRecord(quietParse(docs.vars ?? '')), CEL_ENV_VARIABLES[env], version);
     },
   },
   authn: {
