@@ -13,6 +13,7 @@ import {
   type Value,
 } from '../../cel/index.ts';
 import { builtinSchemas, isBuiltin } from './builtin-schemas.ts';
+import { builtinDefaults } from './builtin-defaults.ts';
 import { applyDefaults } from './defaulting.ts';
 import { convertObject, equivalentResources, type EquivalentResource } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
@@ -471,6 +472,8 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
             ? jsonPatch(object, r.value, strict)
             : applyConfiguration(object, r.value as Value, schema, { allowLiveDuplicates: minor >= 35 });
         if (level !== 'patcher') object = applyDefaults(object, input.defaulting ?? []);
+        // The real apiserver's scheme defaulter: only at level apiserver (upstream unit tests use fake ones).
+        if (level === 'apiserver') object = builtinDefaults(object);
         anyApplied = true;
         mt.object = object;
       } catch (e) {
