@@ -91,16 +91,21 @@ function container(c: JsonObject): void {
 }
 
 /**
- * SetDefaults_Container's pull policy: `Always` for the tag `latest`, which an image reference without tag or digest
- * has too; `IfNotPresent` otherwise, also for a reference that does not parse (an empty or upper-case name).
+ * SetDefaults_Container's pull policy: `Always` for the tag `latest`, which a reference without tag or digest has
+ * too; `IfNotPresent` otherwise, also for a reference that does not parse (empty, upper case or other characters a
+ * repository path may not have). A first component with `.` or `:`, `localhost` or upper case is the registry.
  */
 function pullsAlways(image: string): boolean {
-  if (!image || /[A-Z\s]/.test(image.split('/').slice(1).join('/') || image)) return false;
-  const [name = '', digest] = image.split('@');
-  const lastSlash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  const tag = colon > lastSlash ? name.slice(colon + 1) : '';
-  return tag === 'latest' || (tag === '' && digest === undefined);
+  const [name = '', ...digest] = image.split('@');
+  const slash = name.indexOf('/');
+  const first = slash < 0 ? '' : name.slice(0, slash);
+  const registry = slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  const rest = registry ? name.slice(slash + 1) : name;
+  const colon = rest.lastIndexOf(':');
+  const path = colon >= 0 ? rest.slice(0, colon) : rest;
+  const tag = colon >= 0 ? rest.slice(colon + 1) : '';
+  if (!path || /[^a-z0-9._/-]/.test(path)) return false;
+  return tag === 'latest' || (tag === '' && digest.length === 0);
 }
 
 /** A volume with no source gets an emptyDir; a hostPath gets the unset type `""`. */
