@@ -4,7 +4,9 @@
 // dry-run, as the vector's user (impersonation); admit() gets the same policies, params and request at level
 // `apiserver`, and the object as the apiserver's admission chain sees it. Differences must be listed, with why, in
 // admission-known-differences.txt; a listed one that agrees again fails too.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -537,4 +539,27 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
       expectAgreedOrListed(compared(r!), known, KNOWN_FILE, 'ours');
     });
   }
+
+  it('porthole admission (the command line) prints the answers the apiserver agreed with', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'porthole-admission-'));
+    try {
+      // One agreed vector of each outcome (final object, rejection, policy refused at create) through the CLI.
+      const agreed = [...rows.values()].filter((r) => compared(r).agrees);
+      for (const kind of ['object', 'error', 'createError'] as const) {
+        const r = agreed.find((a) => kind in a.ours);
+        expect(r, `an agreed vector whose answer is ${kind}`).toBeDefined();
+        const file = path.join(dir, `${r!.id}.json`);
+        writeFileSync(file, JSON.stringify(r!.input));
+        const cli = spawnSync('npm', ['run', '--silent', 'porthole', '--', 'admission', '--input', file], {
+          cwd: path.join(here, '..', '..'),
+          encoding: 'utf8',
+        });
+        expect(cli.status, `porthole admission exit code on ${r!.id}: ${cli.stderr}`).toBe(kind === 'object' ? 0 : 1);
+        const printed = JSON.parse(cli.stdout) as AdmissionOutcome;
+        expect(show(comparable(printed)), `porthole admission on ${r!.id}`).toBe(show(comparable(r!.apiserver)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
