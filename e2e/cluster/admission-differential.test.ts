@@ -275,6 +275,8 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
   const rows = new Map<string, Row>();
   const known = readKnownDifferences(KNOWN_FILE);
   let runtimeMs = 0;
+  /** URLs of what the setup created (besides policies and bindings, which carry the owner label). */
+  const created: string[] = [];
 
   /** Fails loudly on anything but the expected statuses. */
   async function must(method: string, url: string, body?: unknown, ok = [200, 201]): Promise<KubeResponse> {
@@ -361,6 +363,11 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
 
     // Params, created once (their names are distinct across vectors); admit() gets them as the apiserver holds them.
     const stored = new Map<string, Json>();
+    created.push('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/porthole-admission-users');
+    for (const crd of crds)
+      created.push(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${(crd.metadata as { name: string }).name}`,
+      );
     for (const v of asked)
       for (const p of (v.params ?? []) as Obj[]) {
         const meta = p.metadata as { name: string; namespace?: string };
@@ -370,6 +377,7 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
         const plural = `${String(p.kind).toLowerCase()}s`;
         const coll = `${groupVersionPath(group!, version!)}${meta.namespace ? `/namespaces/${meta.namespace}` : ''}/${plural}`;
         await kube(ready, 'DELETE', `${coll}/${meta.name}`);
+        created.push(`${coll}/${meta.name}`);
         const res = await must('POST', coll, p, [201]);
         stored.set(`${v.id}/${meta.name}`, res.json as Json);
       }
@@ -503,8 +511,12 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
   };
 
   afterAll(async () => {
-    if (harness && rows.size) {
+    if (harness) {
       await deleteOwned().catch(() => undefined);
+      // What this file added to a cluster other files may share (params first: CRD params go with their CRD).
+      for (const url of created.reverse()) await kube(harness.ready, 'DELETE', url).catch(() => undefined);
+    }
+    if (harness && rows.size) {
       const all = [...rows.values()];
       const detail = ['patcher', 'dispatcher', 'apiserver']
         .map((l) => {
