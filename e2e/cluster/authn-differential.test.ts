@@ -22,11 +22,13 @@ import {
   type ReloadOutcome,
   type Review,
 } from './authn-channel.ts';
+import { differenceReport, expectAgreedOrListed, readKnownDifferences, type Compared } from './differences.ts';
 import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
 
 reportSkipped('e2e/cluster/authn-differential.test.ts (authentication: src/policy/authn against kube-apiserver)');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const KNOWN_FILE = path.join(here, 'authn-known-differences.txt');
 const VERSION = '1.34';
 type Kind = 'load' | 'validate' | 'authenticate';
 const vectors = (data.vectors as unknown as (Vector & { kind: Kind })[]).filter((v) => versionsOf(v).includes(VERSION));
@@ -102,6 +104,12 @@ function canonical(v: unknown): unknown {
 
 const oneLine = (a: Answer): string => JSON.stringify(a).replace(/\\n/g, '\\n');
 const agrees = (a: Answer, b: Answer): boolean => oneLine(a) === oneLine(b);
+const compared = (r: { id: string; apiserver: Answer; ours: Answer }): Compared => ({
+  id: r.id,
+  apiserver: oneLine(r.apiserver),
+  ours: oneLine(r.ours),
+  agrees: agrees(r.apiserver, r.ours),
+});
 
 /** `jwt: Too many: 65: must have at most 64 items`. */
 const MAX_AUTHENTICATORS = 64;
@@ -125,18 +133,6 @@ function shifted(claims: Record<string, unknown>, delta: number): Record<string,
   return out;
 }
 
-/** authn-known-differences.txt: `id <TAB> what the apiserver says <TAB> why we differ`, `#` comments. */
-function knownDifferences(): Map<string, { apiserver: string; why: string }> {
-  const known = new Map<string, { apiserver: string; why: string }>();
-  for (const line of readFileSync(path.join(here, 'authn-known-differences.txt'), 'utf8').split('\n')) {
-    if (!line.trim() || line.startsWith('#')) continue;
-    const [id, apiserver, why] = line.split('\t');
-    if (!id || apiserver === undefined || !why) throw new Error(`authn-known-differences.txt: bad line: ${line}`);
-    known.set(id, { apiserver, why });
-  }
-  return known;
-}
-
 interface Row {
   id: string;
   kind: Kind;
@@ -151,7 +147,7 @@ interface Row {
 describe.runIf(goAvailable)('authentication: src/policy/authn against the real kube-apiserver 1.34', () => {
   let harness: Harness;
   const rows = new Map<string, Row>();
-  const known = knownDifferences();
+  const known = readKnownDifferences(KNOWN_FILE);
   const asked = vectors.filter((v) => !NOT_EXPRESSIBLE[v.id]);
   let originalConfig = '';
 
@@ -224,7 +220,6 @@ describe.runIf(goAvailable)('authentication: src/policy/authn against the real k
   afterAll(async () => {
     if (harness && rows.size) {
       if (originalConfig) await reloadAuthenticationConfig(harness, originalConfig).catch(() => undefined);
-      const differed = [...rows.values()].filter((r) => !agrees(r.apiserver, r.ours));
       const byKind = (['load', 'validate', 'authenticate'] as const)
         .map((k) => {
           const all = [...rows.values()].filter((r) => r.kind === k);
@@ -232,17 +227,14 @@ describe.runIf(goAvailable)('authentication: src/policy/authn against the real k
         })
         .join(', ');
       console.log(
-        `\nauthentication differential (kube-apiserver ${harness.ready.k8sVersion} vs src/policy/authn ${VERSION}): ` +
-          `asked ${rows.size} / agreed ${rows.size - differed.length} (${byKind}) / differed ${differed.length} ` +
-          `(listed ${differed.filter((r) => known.has(r.id)).length}) / not expressible ` +
-          `${Object.keys(NOT_EXPRESSIBLE).length}\n` +
-          differed
-            .map((r) => `  ${r.id}\n    apiserver: ${oneLine(r.apiserver)}\n    ours:      ${oneLine(r.ours)}`)
-            .join('\n') +
-          '\n' +
-          Object.entries(NOT_EXPRESSIBLE)
-            .map(([id, why]) => `  not expressible: ${id}: ${why}`)
-            .join('\n'),
+        differenceReport({
+          title: `authentication differential (kube-apiserver ${harness.ready.k8sVersion} vs src/policy/authn ${VERSION})`,
+          rows: [...rows.values()].map(compared),
+          known,
+          notExpressible: NOT_EXPRESSIBLE,
+          ours: 'ours',
+          detail: byKind,
+        }),
       );
     }
     await harness?.release();
@@ -259,19 +251,7 @@ describe.runIf(goAvailable)('authentication: src/policy/authn against the real k
     it(`${v.id}: src/policy/authn answers as the apiserver does, or the difference is listed`, () => {
       const r = rows.get(v.id)!;
       expect(r, `${v.id} was asked`).toBeDefined();
-      const listed = known.get(v.id);
-      if (agrees(r.apiserver, r.ours)) {
-        expect(listed, `${v.id} agrees now: remove it from authn-known-differences.txt`).toBeUndefined();
-      } else {
-        expect(
-          listed,
-          `${v.id} differs and is not in authn-known-differences.txt:\n  apiserver: ${oneLine(r.apiserver)}\n` +
-            `  ours:      ${oneLine(r.ours)}`,
-        ).toBeDefined();
-        expect(oneLine(r.apiserver), `${v.id}: the apiserver's answer changed from the listed one`).toBe(
-          listed!.apiserver,
-        );
-      }
+      expectAgreedOrListed(compared(r), known, KNOWN_FILE, 'ours');
     });
   }
 

@@ -2,7 +2,7 @@
 // the real kube-apiserver 1.34 through a ValidatingAdmissionPolicy, and of src/cel for the same input and version.
 // Differences must be listed, with why, in cel-known-differences.txt; a listed one that no longer differs fails too.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,13 @@ import {
   type CaseObject,
   type Variable,
 } from './cel-channel.ts';
+import { differenceReport, expectAgreedOrListed, readKnownDifferences, type Compared } from './differences.ts';
 import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
 
 reportSkipped('e2e/cluster/cel-differential.test.ts (CEL: src/cel against the real kube-apiserver)');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const KNOWN_FILE = path.join(here, 'cel-known-differences.txt');
 const VERSION = '1.34';
 const NAMESPACE = 'default';
 
@@ -193,19 +195,13 @@ function agrees(apiserver: Answer, ours: Answer): boolean {
   return field.exec(apiserver.text)?.[1] === ours.text;
 }
 
-const oneLine = (a: Answer): string => `${a.kind}: ${a.text}`.replace(/\n/g, '\\n');
-
-/** cel-known-differences.txt: `id <TAB> what the apiserver says <TAB> why we differ`, `#` comments. */
-function knownDifferences(): Map<string, { apiserver: string; why: string }> {
-  const known = new Map<string, { apiserver: string; why: string }>();
-  for (const line of readFileSync(path.join(here, 'cel-known-differences.txt'), 'utf8').split('\n')) {
-    if (!line.trim() || line.startsWith('#')) continue;
-    const [id, apiserver, why] = line.split('\t');
-    if (!id || apiserver === undefined || !why) throw new Error(`cel-known-differences.txt: bad line: ${line}`);
-    known.set(id, { apiserver, why });
-  }
-  return known;
-}
+const text = (a: Answer): string => `${a.kind}: ${a.text}`;
+const compared = (id: string, r: { apiserver: Answer; ours: Answer }): Compared => ({
+  id,
+  apiserver: text(r.apiserver),
+  ours: text(r.ours),
+  agrees: agrees(r.apiserver, r.ours),
+});
 
 describe.runIf(goAvailable)('CEL: src/cel against the real kube-apiserver 1.34', () => {
   let harness: Harness;
@@ -213,7 +209,7 @@ describe.runIf(goAvailable)('CEL: src/cel against the real kube-apiserver 1.34',
   const all = vectors.celExpressions as Vector[];
   const cases = all.filter((v) => !NOT_EXPRESSIBLE[v.id]).map((v, i) => buildCase(v, i, run));
   const results = new Map<string, { apiserver: Answer; ours: Answer }>();
-  const known = knownDifferences();
+  const known = readKnownDifferences(KNOWN_FILE);
 
   beforeAll(async () => {
     harness = await useHarness();
@@ -250,18 +246,14 @@ describe.runIf(goAvailable)('CEL: src/cel against the real kube-apiserver 1.34',
           `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${c.name}`,
         );
       }
-      const differed = [...results].filter(([, r]) => !agrees(r.apiserver, r.ours));
       console.log(
-        `\nCEL differential (kube-apiserver ${harness.ready.k8sVersion} vs src/cel ${VERSION}): ` +
-          `agreed ${results.size - differed.length} / differed ${differed.length} / not expressible ` +
-          `${Object.keys(NOT_EXPRESSIBLE).length}\n` +
-          differed
-            .map(([id, r]) => `  ${id}\n    apiserver: ${oneLine(r.apiserver)}\n    src/cel:   ${oneLine(r.ours)}`)
-            .join('\n') +
-          '\n' +
-          Object.entries(NOT_EXPRESSIBLE)
-            .map(([id, why]) => `  not expressible: ${id}: ${why}`)
-            .join('\n'),
+        differenceReport({
+          title: `CEL differential (kube-apiserver ${harness.ready.k8sVersion} vs src/cel ${VERSION})`,
+          rows: [...results].map(([id, r]) => compared(id, r)),
+          known,
+          notExpressible: NOT_EXPRESSIBLE,
+          ours: 'src/cel',
+        }),
       );
     }
     await harness?.release();
@@ -279,20 +271,7 @@ describe.runIf(goAvailable)('CEL: src/cel against the real kube-apiserver 1.34',
 
   for (const c of cases) {
     it(`${c.v.id}: src/cel answers as the apiserver does, or the difference is listed`, () => {
-      const r = results.get(c.v.id)!;
-      const listed = known.get(c.v.id);
-      if (agrees(r.apiserver, r.ours)) {
-        expect(listed, `${c.v.id} agrees now: remove it from cel-known-differences.txt`).toBeUndefined();
-      } else {
-        expect(
-          listed,
-          `${c.v.id} differs and is not in cel-known-differences.txt:\n  apiserver: ${oneLine(r.apiserver)}\n` +
-            `  src/cel:   ${oneLine(r.ours)}`,
-        ).toBeDefined();
-        expect(oneLine(r.apiserver), `${c.v.id}: the apiserver's answer changed from the listed one`).toBe(
-          listed!.apiserver,
-        );
-      }
+      expectAgreedOrListed(compared(c.v.id, results.get(c.v.id)!), known, KNOWN_FILE, 'src/cel');
     });
   }
 

@@ -116,8 +116,8 @@ export interface AdmissionRequestInput {
   customResourceDefinitions?: Json[];
   /**
    * Defaulting functions the scheme runs on the object after every applied mutation (dispatcher and apiserver
-   * levels), each filling one field when it is absent. The apiserver's own defaults for built-in kinds are not
-   * modelled yet; this is how a vector states the defaulter its upstream test registered.
+   * levels), each filling one field when it is absent: how a vector states the defaulter its upstream test
+   * registered. At level apiserver the apiserver's own defaults of Pod and Deployment run too (builtin-defaults.ts).
    */
   defaulting?: FieldDefault[];
 }
