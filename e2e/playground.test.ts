@@ -183,6 +183,7 @@ describe('the CEL page', () => {
   it('completes object.spec. with the fields of the Deployment schema, even those the sample lacks', async () => {
     const varsUri = modelUri('cel', 'vars', 'yaml');
     const vars = (await models(page))[varsUri]!;
+    await page.getByLabel('Environment').selectOption('mutation'); // any result type: the test reads the value
     await setDoc(page, 'expression', 'object.spec.replicas');
     await setDoc(page, 'vars', vars.replace(/^ {4}replicas: 3\n/m, ''));
     try {

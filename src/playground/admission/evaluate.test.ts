@@ -2,6 +2,7 @@
 // input. The policy semantics themselves are pinned by src/policy/admission's vectors.
 
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Diagnostic } from '../evaluation.ts';
 import { evaluateAdmissionPageLoaded, MAX_DIFF_CHARS } from './evaluate.ts';
 import { ADMISSION_EXAMPLES } from './examples.ts';
@@ -25,7 +26,23 @@ describe('reading the editors', () => {
       namespace: 'shop',
       name: 'web',
     });
-    expect(result.assumed).toEqual([]);
+    expect(result.assumed).toEqual([
+      'the defaults kube-apiserver gives a Pod (imagePullPolicy, terminationMessagePath…)',
+    ]);
+  });
+
+  it('the object is defaulted as kube-apiserver decodes it, so the diff shows only what the policies did', () => {
+    const { result } = run(sidecar);
+    const before = parse(result.inputYaml!) as { spec: Record<string, unknown> & { containers: object[] } };
+    expect(before.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', enableServiceLinks: true });
+    expect(before.spec.containers[0]).toMatchObject({ terminationMessagePath: '/dev/termination-log', resources: {} });
+    // The injected container is defaulted after the mutation, as the dispatcher's defaulter does.
+    const after = parse(result.finalYaml!) as { spec: { containers: object[] } };
+    expect(after.spec.containers[1]).toMatchObject({
+      name: 'log-shipper',
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePolicy: 'File',
+    });
   });
 
   it('an object without a namespace is created in default, and the policy sees the namespace set', () => {
@@ -35,6 +52,7 @@ describe('reading the editors', () => {
     expect(result.error?.message).toContain('pods "web" is forbidden');
     expect(result.assumed).toEqual([
       "namespace default (as kubectl's default context)",
+      'the defaults kube-apiserver gives a Pod (imagePullPolicy, terminationMessagePath…)',
       'namespace object default with only its kubernetes.io/metadata.name label',
     ]);
   });

@@ -7,6 +7,7 @@
 import { stringify, type Document } from 'yaml';
 import { loadOpenApi } from '../../k8s/openapi/index.ts';
 import { admit, type InvocationTrace } from '../../policy/admission/admit.ts';
+import { builtinDefaults } from '../../policy/admission/builtin-defaults.ts';
 import type { Json } from '../../policy/admission/jsonpatch.ts';
 import type { Binding, Policy, RequestAttributes, Status } from '../../policy/admission/types.ts';
 import { bindingFieldErrors, invalidMessage, policyFieldErrors } from '../../policy/admission/validate.ts';
@@ -191,12 +192,12 @@ export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
     return v as Json;
   };
   const object = single('object', 'object') ?? null;
-  const oldObject = single('oldObject', 'old object') ?? null;
+  const oldGiven = single('oldObject', 'old object') ?? null;
   const namespaceGiven = single('namespace', 'namespace');
   const requestDoc = single('request', 'request') ?? {};
   if (problems.length) return stop();
 
-  const derived = deriveRequest(isMap(requestDoc) ? requestDoc : {}, object, oldObject);
+  const derived = deriveRequest(isMap(requestDoc) ? requestDoc : {}, object, oldGiven);
   if (!derived.ok) {
     problems.push(`request.${derived.field}: ${derived.message}`);
     const parsed = parseYaml('request', text('request'));
@@ -204,7 +205,18 @@ export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
     diagnostics.push(...(marks.length ? marks : [firstLine('request', text('request'), 'error', derived.message)]));
     return stop();
   }
-  const { request: attributes, object: admitted, assumed } = derived.derived;
+  const { request: attributes, assumed } = derived.derived;
+  // kube-apiserver decodes the body into its Go type and defaults it before admission; the stored old object
+  // was defaulted when it was written.
+  const admitted = builtinDefaults(derived.derived.object);
+  const oldObject = builtinDefaults(oldGiven);
+  if (
+    JSON.stringify(admitted) !== JSON.stringify(derived.derived.object) ||
+    JSON.stringify(oldObject) !== JSON.stringify(oldGiven)
+  )
+    assumed.push(
+      `the defaults kube-apiserver gives a ${attributes.kind.kind} (imagePullPolicy, terminationMessagePath…)`,
+    );
   result.request = attributes;
   result.assumed = assumed;
   let namespaceObject = namespaceGiven ?? null;

@@ -121,12 +121,11 @@ function Request({ result }: { result: AdmissionPageResult }) {
       {result.assumed.length ? <p className="assumed">Filled in: {result.assumed.join('; ')}.</p> : null}
       {r && (!r.kind.group.includes('.') || r.kind.group.endsWith('.k8s.io')) ? (
         <p className="muted" data-field="not-modelled">
-          Not modelled yet: the object is taken as written. kube-apiserver first applies its defaults and the admission
-          plugins before policies (for a Pod: imagePullPolicy, ports&apos; protocol, resources: {'{}'},
-          terminationMessagePath, dnsPolicy, restartPolicy, schedulerName, terminationGracePeriodSeconds; the
-          ServiceAccount plugin&apos;s serviceAccountName and token volume; DefaultTolerationSeconds&apos; tolerations;
-          priority), and defaults again after each mutation. Write those fields in the object when a policy depends on
-          them.
+          Modelled: kube-apiserver&apos;s defaults for Pod and Deployment, before admission and after each mutation. Not
+          modelled yet: the admission plugins that run before policies (for a Pod: the ServiceAccount plugin&apos;s
+          serviceAccountName and token volume, DefaultTolerationSeconds&apos; tolerations, priority), the defaults of
+          other kinds, and the validation of the mutated object (a Deployment a mutation breaks is a 422 in a cluster).
+          Write such fields in the object when a policy depends on them.
         </p>
       ) : null}
       {result.policies.length ? (

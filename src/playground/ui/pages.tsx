@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import { parse } from 'yaml';
 import { ADMISSION_EXAMPLES } from '../admission/examples.ts';
+import { admissionEditorSchemas } from '../schemas/admission-schemas.ts';
 import { DEFAULT_TOKEN_MODE } from '../authn/evaluate.ts';
 import { authenticationConfigurationSchema } from '../authn/config-schema.ts';
 import { AUTHN_EXAMPLES } from '../authn/examples.ts';
@@ -182,6 +183,7 @@ export const PAGE_UI: Record<PlaygroundPage, PageUi> = {
     ],
     options: [],
     examples: ADMISSION_EXAMPLES,
+    yamlSchemas: admissionEditorSchemas,
     result: (shown) => <AdmissionResult shown={shown} />,
   },
 };

@@ -6,6 +6,7 @@ import { admit } from './admit.ts';
 import { builtinDefaults } from './builtin-defaults.ts';
 import type { Json } from './jsonpatch.ts';
 import type { AdmissionRequestInput } from './types.ts';
+import '../../k8s/openapi/load-all.ts';
 
 const pod = (spec: Json): Json => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
 const deployment = (spec: Json): Json => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
