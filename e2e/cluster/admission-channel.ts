@@ -2,19 +2,11 @@
 // certificate), optionally impersonating the vector's request.userInfo; the URL of the vector's request; and the
 // probe policies whose effect says that the apiserver's policy source has caught up with every policy and binding
 // created (or deleted) before them.
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
+import { apiRequest, type ApiResponse } from './api-request.ts';
 import type { RequestAttributes } from '../../src/policy/admission/types.ts';
 import type { HarnessReady } from './harness.ts';
 
-export interface KubeResponse {
-  status: number;
-  body: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
-  json: Record<string, unknown> | undefined;
-  /** Each `Warning` header's text (RFC 7234 `299 - "text"`, unquoted). */
-  warnings: string[];
-}
+export type KubeResponse = ApiResponse;
 
 export type UserInfo = NonNullable<RequestAttributes['userInfo']>;
 
@@ -37,52 +29,7 @@ export function kube(
   body?: unknown,
   as?: UserInfo,
 ): Promise<KubeResponse> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(path, ready.server),
-      {
-        method,
-        ca: readFileSync(ready.caFile),
-        cert: readFileSync(ready.adminCertFile),
-        key: readFileSync(ready.adminKeyFile),
-        headers: {
-          Accept: 'application/json',
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
-          ...impersonation(as),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          const warnings: string[] = [];
-          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-            if (res.rawHeaders[i]!.toLowerCase() === 'warning') warnings.push(warningText(res.rawHeaders[i + 1]!));
-          }
-          let json: Record<string, unknown> | undefined;
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body: text, json, warnings });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function warningText(header: string): string {
-  const quoted = /^\d{3} \S+ (".*")$/s.exec(header)?.[1];
-  if (!quoted) return header;
-  try {
-    return JSON.parse(quoted) as string;
-  } catch {
-    return quoted.slice(1, -1).replace(/\\(["\\])/g, '$1');
-  }
+  return apiRequest(ready, method, path, body, { Accept: 'application/json', ...impersonation(as) });
 }
 
 /** `/api/v1` or `/apis/<group>/<version>`. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { apiRequest } from './cel-channel.ts';
+import { apiRequest } from './api-request.ts';
 import type { Harness, HarnessReady } from './harness.ts';
 
 /** The apiserver's own --service-account-issuer (internal/apiserver): the issuers its validation disallows. */

@@ -2,9 +2,6 @@
 // the dry-run create succeeds and every failed validation comes back as a warning) selected by one label on one
 // dry-run object. A boolean (validation) case is the validation's `expression` itself; any other value is a
 // composited variable `result`, rendered to a string by a `messageExpression` that both engines evaluate.
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import type { HarnessReady } from './harness.ts';
 
 export const CASE_LABEL = 'porthole.test/cel-case';
 /** The always-failing validation whose warning proves the policy has reached the admission plugin. */
@@ -85,53 +82,4 @@ export function policyBinding(name: string): Record<string, unknown> {
     metadata: { name },
     spec: { policyName: name, validationActions: ['Warn'] },
   };
-}
-
-export interface ApiResponse {
-  status: number;
-  body: string;
-  /** Each `Warning` header's text (RFC 7234 `299 - "text"`, unquoted). */
-  warnings: string[];
-}
-
-/** One request to the apiserver as the harness admin (client certificate). */
-export function apiRequest(ready: HarnessReady, method: string, path: string, body?: unknown): Promise<ApiResponse> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(path, ready.server),
-      {
-        method,
-        ca: readFileSync(ready.caFile),
-        cert: readFileSync(ready.adminCertFile),
-        key: readFileSync(ready.adminKeyFile),
-        headers: payload
-          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
-          : undefined,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          const warnings: string[] = [];
-          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-            if (res.rawHeaders[i]!.toLowerCase() === 'warning') warnings.push(warningText(res.rawHeaders[i + 1]!));
-          }
-          resolve({ status: res.statusCode ?? 0, body: text, warnings });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function warningText(header: string): string {
-  const quoted = /^\d{3} \S+ (".*")$/s.exec(header)?.[1];
-  if (!quoted) return header;
-  try {
-    return JSON.parse(quoted) as string;
-  } catch {
-    return quoted.slice(1, -1).replace(/\\(["\\])/g, '$1');
-  }
 }

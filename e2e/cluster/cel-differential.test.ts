@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import vectors from '../../src/cel/testdata/admission-cel-vectors.json' with { type: 'json' };
 import { runCelRequest, type CelRequest, type CelResponse } from '../../src/cel/run.ts';
+import { apiRequest } from './api-request.ts';
 import {
-  apiRequest,
   CASE_LABEL,
   policyBinding,
   renderExpression,
