@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { deflateSync, strToU8 } from 'fflate';
 import { launchChromium, newTestPage } from './browser.ts';
 import { startTestPorthole, type Porthole } from './porthole.ts';
-import { markers, modelUri, models, openPlayground, setDoc, waitForField } from './playground.ts';
+import { markers, modelUri, models, openPlayground, restoreDoc, setDoc, waitForField } from './playground.ts';
 
 let porthole: Porthole;
 let browser: Browser;
@@ -103,10 +103,9 @@ describe('the CEL page', () => {
     await waitForField(page, 'value', '2');
   });
 
-  it('keeps the work across a reload of the tab', async () => {
+  it('keeps the work across a reload of the tab, even one right after the last keystroke', async () => {
     await setDoc(page, 'expression', '"kept" + "!"');
     await waitForField(page, 'value', '"kept!"');
-    await page.waitForTimeout(600); // the save waits for a pause in typing
     await page.reload();
     await waitForField(page, 'value', '"kept!"');
     expect((await models(page))[modelUri('cel', 'expression', 'cel')]).toBe('"kept" + "!"');
@@ -154,7 +153,7 @@ describe('the CEL page', () => {
         { line, message: expect.stringMatching(/Incorrect type\. Expected "integer"/) },
       ]);
     } finally {
-      await setDoc(page, 'vars', vars);
+      await restoreDoc(page, 'vars', vars, 'yaml');
     }
   });
 
@@ -176,7 +175,7 @@ describe('the CEL page', () => {
       expect(shown).toContain('replicas');
       await page.keyboard.press('Escape');
     } finally {
-      await setDoc(page, 'vars', vars);
+      await restoreDoc(page, 'vars', vars, 'yaml');
     }
   });
 
@@ -185,7 +184,9 @@ describe('the CEL page', () => {
     const vars = (await models(page))[varsUri]!;
     await page.getByLabel('Environment').selectOption('mutation'); // any result type: the test reads the value
     await setDoc(page, 'expression', 'object.spec.replicas');
-    await setDoc(page, 'vars', vars.replace(/^ {4}replicas: 3\n/m, ''));
+    const deployment =
+      'object:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web}\n  spec:\n    paused: false\n';
+    await setDoc(page, 'vars', deployment);
     try {
       await waitForField(page, 'error', /no such key: replicas/);
       await setDoc(page, 'expression', '');
@@ -197,10 +198,11 @@ describe('the CEL page', () => {
       await suggest.locator('.monaco-list-row.focused', { hasText: 'replicas' }).waitFor();
       await page.keyboard.press('Escape');
     } finally {
-      await setDoc(page, 'vars', vars);
-      await setDoc(page, 'expression', 'object.spec.replicas');
-      await waitForField(page, 'value', '3');
+      // Put the example back for the tests after this one.
+      await restoreDoc(page, 'vars', vars, 'yaml');
+      await restoreDoc(page, 'expression', 'object.spec.replicas', 'cel');
     }
+    await waitForField(page, 'value', '3');
   });
 });
 
@@ -290,7 +292,6 @@ describe('share links', () => {
       it(c.name, async () => {
         await setDoc(page, 'expression', '"untouched"');
         await waitForField(page, 'value', '"untouched"');
-        await page.waitForTimeout(600); // saved, so the reload below starts from it
         const fragment = await c.fragment();
         await openPlayground(page, `${porthole.url}playground/cel#${fragment}`);
         const alert = page.locator('.banner.error[role="alert"]');

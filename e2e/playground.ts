@@ -16,6 +16,24 @@ export async function setDoc(page: Page, doc: string, text: string): Promise<voi
   await page.keyboard.press('ControlOrMeta+V');
 }
 
+/**
+ * setDoc, then waits until the editor holds exactly `text` (pasting again if an open suggestion or a late
+ * keystroke changed it): for the tests that put a page back the way they found it.
+ */
+export async function restoreDoc(page: Page, doc: string, text: string, language: 'cel' | 'yaml'): Promise<void> {
+  const uri = modelUri(page.url().split('/playground/')[1]!.split(/[#?]/)[0]!, doc, language);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('Escape');
+    await setDoc(page, doc, text);
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      if ((await models(page))[uri] === text) return;
+      await page.waitForTimeout(50);
+    }
+  }
+  throw new Error(`the ${doc} editor does not hold the text it was given`);
+}
+
 export async function focusDoc(page: Page, doc: string): Promise<void> {
   await page.locator(`.doc[data-doc="${doc}"] .monaco-editor textarea`).focus();
 }

@@ -28,6 +28,7 @@ import {
 } from './admission-channel.ts';
 import { differenceReport, expectAgreedOrListed, oneLine, readKnownDifferences, type Compared } from './differences.ts';
 import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
+import '../../src/k8s/openapi/load-all.ts';
 
 reportSkipped('e2e/cluster/admission-differential.test.ts (admission: src/policy/admission against kube-apiserver)');
 

@@ -96,7 +96,13 @@ export default function PlaygroundRoute({ page }: { page: PlaygroundPage }) {
 
   useEffect(() => {
     const timer = setTimeout(() => saveWorkbench(workbench), 400);
-    return () => clearTimeout(timer);
+    // A reload or a navigation within the debounce must not lose the last edit.
+    const now = () => saveWorkbench(workbench);
+    window.addEventListener('pagehide', now);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pagehide', now);
+    };
   }, [workbench]);
 
   // A link's state is the starting point; once edited, the address no longer describes the page.
