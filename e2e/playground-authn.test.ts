@@ -73,7 +73,7 @@ describe('the authentication page', () => {
       'config',
       (await config()).replace('    audiences:', '    audience: kubernetes\n    audiences:'),
     );
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     let fromSchema: Awaited<ReturnType<typeof markers>> = [];
     while (Date.now() < deadline && fromSchema.length === 0) {
       fromSchema = (await markers(page)).filter((m) => m.uri === configUri && m.owner === 'yaml');

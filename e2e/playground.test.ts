@@ -142,7 +142,7 @@ describe('the CEL page', () => {
     expect(vars).toMatch(/kind: Deployment\n[^]* {4}replicas: 3\n/);
     await setDoc(page, 'vars', vars.replace('replicas: 3', 'replicas: three'));
     const line = vars.split('\n').findIndex((l) => l.includes('replicas: 3')) + 1;
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 30_000;
     let fromSchema: Awaited<ReturnType<typeof markers>> = [];
     while (Date.now() < deadline && fromSchema.length === 0) {
       fromSchema = (await markers(page)).filter((m) => m.uri === varsUri && m.owner === 'yaml');
@@ -163,7 +163,7 @@ describe('the CEL page', () => {
     try {
       await setDoc(page, 'vars', 'object:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    rep');
       const suggest = page.locator('.doc[data-doc="vars"] .suggest-widget');
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       let shown: string[] = [];
       // monaco-yaml answers once its worker has the schemas; until then it offers nothing.
       while (Date.now() < deadline && !shown.includes('replicas')) {
