@@ -8,43 +8,12 @@ import { readAdmissionInput } from './input.ts';
 import type { Json } from './jsonpatch.ts';
 import type { AdmissionRequestInput, Mutation } from './types.ts';
 import '../../k8s/openapi/load-all.ts';
+import { applyConfiguration, CONFIGMAP, mutatingRequest } from './testing.ts';
 
 const configMap: Json = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } };
-const ac = (expression: string): Mutation => ({ patchType: 'ApplyConfiguration', applyConfiguration: { expression } });
-
-function request(
-  object: Json,
-  mutations: Mutation[],
-  extra: Partial<AdmissionRequestInput> = {},
-): AdmissionRequestInput {
-  return {
-    request: {
-      operation: 'CREATE',
-      kind: { group: '', version: 'v1', kind: 'ConfigMap' },
-      resource: { group: '', version: 'v1', resource: 'configmaps' },
-      namespace: 'default',
-      name: 'c',
-    },
-    policies: [
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1beta1',
-        kind: 'MutatingAdmissionPolicy',
-        metadata: { name: 'p' },
-        spec: {
-          matchConstraints: {
-            resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], operations: ['*'] }],
-          },
-          reinvocationPolicy: 'Never',
-          mutations,
-        },
-      },
-    ],
-    bindings: [{ kind: 'MutatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'p' } }],
-    object,
-    namespaceObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
-    ...extra,
-  };
-}
+const ac = applyConfiguration;
+const request = (object: Json, mutations: Mutation[], extra: Partial<AdmissionRequestInput> = {}) =>
+  mutatingRequest(CONFIGMAP, 'c', object, mutations, extra);
 
 const addLabel = ac('Object{metadata: Object.metadata{labels: {"a": "b"}}}');
 

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { admit } from './admit.ts';
 import { builtinDefaults } from './builtin-defaults.ts';
 import type { Json } from './jsonpatch.ts';
-import type { AdmissionRequestInput } from './types.ts';
+import type { AdmissionRequestInput, Mutation } from './types.ts';
 import '../../k8s/openapi/load-all.ts';
+import { DEPLOYMENT, mutatingRequest } from './testing.ts';
 
 const pod = (spec: Json): Json => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
 const deployment = (spec: Json): Json => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
@@ -143,36 +144,12 @@ describe('other kinds and the input', () => {
 });
 
 describe('after a mutation, at level apiserver only', () => {
-  const input = (level: AdmissionRequestInput['level']): AdmissionRequestInput => ({
-    level,
-    request: {
-      operation: 'CREATE',
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      namespace: 'default',
-      name: 'd',
-    },
-    policies: [
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1beta1',
-        kind: 'MutatingAdmissionPolicy',
-        metadata: { name: 'p' },
-        spec: {
-          matchConstraints: {
-            resourceRules: [
-              { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE'] },
-            ],
-          },
-          mutations: [
-            { patchType: 'JSONPatch', jsonPatch: { expression: '[JSONPatch{op: "remove", path: "/spec/replicas"}]' } },
-          ],
-          reinvocationPolicy: 'Never',
-        },
-      },
-    ],
-    bindings: [{ kind: 'MutatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'p' } }],
-    object: deployment({ replicas: 3 }),
-  });
+  const removeReplicas: Mutation = {
+    patchType: 'JSONPatch',
+    jsonPatch: { expression: '[JSONPatch{op: "remove", path: "/spec/replicas"}]' },
+  };
+  const input = (level: AdmissionRequestInput['level']): AdmissionRequestInput =>
+    mutatingRequest(DEPLOYMENT, 'd', deployment({ replicas: 3 }), [removeReplicas], { level });
   it('a removed replicas comes back as 1 at level apiserver', () => {
     expect(admit(input('apiserver')).object).toMatchObject({ spec: { replicas: 1 } });
   });

@@ -7,17 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { admit } from './admit.ts';
 import type { Json } from './jsonpatch.ts';
 import '../../k8s/openapi/load-all.ts';
+import { applyConfiguration, CONFIGMAP, DEPLOYMENT, mutatingRequest, type Resource } from './testing.ts';
 
-interface Kind {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-}
-const POD: Kind = { group: '', version: 'v1', kind: 'Pod', resource: 'pods' };
-const DEPLOYMENT: Kind = { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' };
-const SERVICE: Kind = { group: '', version: 'v1', kind: 'Service', resource: 'services' };
-const CONFIGMAP: Kind = { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps' };
+const POD: Resource = { group: '', version: 'v1', kind: 'Pod', resource: 'pods' };
+const SERVICE: Resource = { group: '', version: 'v1', kind: 'Service', resource: 'services' };
 
 const pod = {
   apiVersion: 'v1',
@@ -62,35 +55,12 @@ const configMap = {
   data: { a: '1' },
 };
 
-function mutate(kind: Kind, object: Json, expression: string) {
+function mutate(kind: Resource, object: Json, expression: string) {
+  // The merge alone: level apiserver would also default what the merge added (builtin-defaults.test.ts).
   return admit({
+    ...mutatingRequest(kind, 'web', object, [applyConfiguration(expression)]),
     version: '1.34',
-    // The merge alone: level apiserver would also default what the merge added (builtin-defaults.test.ts).
     level: 'dispatcher',
-    request: {
-      operation: 'CREATE',
-      kind: { group: kind.group, version: kind.version, kind: kind.kind },
-      resource: { group: kind.group, version: kind.version, resource: kind.resource },
-      namespace: 'default',
-      name: 'web',
-    },
-    policies: [
-      {
-        apiVersion: 'admissionregistration.k8s.io/v1beta1',
-        kind: 'MutatingAdmissionPolicy',
-        metadata: { name: 'p' },
-        spec: {
-          matchConstraints: {
-            resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['*'] }],
-          },
-          reinvocationPolicy: 'Never',
-          mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression } }],
-        },
-      },
-    ],
-    bindings: [{ kind: 'MutatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'p' } }],
-    object,
-    namespaceObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
   });
 }
 
@@ -99,7 +69,7 @@ const atomic = (...paths: string[]) =>
 
 interface Case {
   name: string;
-  kind: Kind;
+  kind: Resource;
   object: Json;
   expression: string;
   /** What the merged object must contain (toMatchObject), or the error. */
