@@ -15,6 +15,7 @@ import { admissionOutcome } from '../../src/policy/admission/input.ts';
 import type { Json } from '../../src/policy/admission/jsonpatch.ts';
 import type { AdmissionOutcome, AdmissionRequestInput } from '../../src/policy/admission/types.ts';
 import { VECTORS, type Vector } from '../../src/policy/admission/vector-check.ts';
+import { OBJECT_VALIDATION_CASES } from '../../src/policy/admission/object-validation/cases.ts';
 import {
   groupVersionPath,
   kube,
@@ -575,4 +576,19 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // The object validation cases' messages are what src/policy/admission's validation must say; here the
+  // apiserver is held to them too, so each expectation in cases.ts is Kubernetes' own answer.
+  for (const c of OBJECT_VALIDATION_CASES) {
+    it(`object validation: ${c.name} — the apiserver answers as cases.ts says`, async () => {
+      const o = c.object as { apiVersion: string; kind: string };
+      const url = o.kind === 'Pod' ? '/api/v1/namespaces/default/pods' : '/apis/apps/v1/namespaces/default/deployments';
+      const res = await kube(harness!.ready, 'POST', `${url}?dryRun=All`, c.object);
+      if (c.message === null) expect(res.status, res.body).toBe(201);
+      else {
+        expect(res.status, res.body).toBe(422);
+        expect(res.json?.message).toBe(c.message);
+      }
+    });
+  }
 });

@@ -15,6 +15,7 @@ import type { ValidationTrace } from '../../policy/admission/validating.ts';
 import { diag, firstLine, plain } from '../diagnostics.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
 import type { KubeVersion } from '../state.ts';
+import { errorBody, errorText } from '../../policy/admission/object-validation/index.ts';
 import { fieldDiagnostics } from '../yaml/field-markers.ts';
 import { locateField } from '../yaml/field-positions.ts';
 import { parseYaml, parseYamlStream, type ParsedYaml } from '../yaml/parse.ts';
@@ -63,6 +64,16 @@ export interface AdmissionPageResult {
   createError?: string;
   warnings: string[];
   auditAnnotations: Record<string, string>;
+  /**
+   * kube-apiserver's validation of the built-in object after mutating and before validating admission:
+   * `modelled: false` for a kind or operation we do not model; each field error as `field` and `message`.
+   */
+  objectValidation?: {
+    kind: string;
+    operation: string;
+    modelled: boolean;
+    errors: { field: string; message: string }[];
+  };
   inputError?: string;
 }
 
@@ -304,6 +315,21 @@ export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
   );
   result.invocations = admission.invocations;
   result.validations = admission.validations;
+  if (admission.objectValidation) {
+    const v = admission.objectValidation;
+    result.objectValidation = {
+      kind: isMap(admitted) ? String(admitted.kind ?? '') : '',
+      operation: attributes.operation,
+      modelled: v.modelled,
+      errors: v.errors.map((e) => ({ field: e.field, message: errorBody(e) })),
+    };
+    // On the field of the object editor, or the nearest part of its path there (a mutation may have added it).
+    const parsed = parseYaml('object', text('object'));
+    for (const e of v.errors)
+      diagnostics.push(
+        ...fieldDiagnostics('object', text('object'), parsed.doc, e.field, 'error', `after mutation: ${errorText(e)}`),
+      );
+  }
   result.warnings = admission.warnings;
   result.auditAnnotations = admission.auditAnnotations;
   diagnostics.push(...runtimeMarkers(text('policy'), policies, admission.invocations, admission.validations));

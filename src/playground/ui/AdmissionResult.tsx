@@ -18,6 +18,7 @@ export function AdmissionResult({ shown }: { shown: Shown }) {
       <Verdict result={result} />
       <Request result={result} />
       {result.invocations.length ? <Invocations invocations={result.invocations} /> : null}
+      {result.objectValidation ? <ObjectValidation result={result} /> : null}
       {result.validations.length ? <Validations result={result} /> : null}
       {result.outcome === 'admitted' ? <Final result={result} /> : null}
       <Timing elapsedMs={shown.evaluation.elapsedMs} />
@@ -98,6 +99,43 @@ function Verdict({ result }: { result: AdmissionPageResult }) {
   }
 }
 
+/** kube-apiserver's validation of the mutated object, between the mutating and the validating policies. */
+function ObjectValidation({ result }: { result: AdmissionPageResult }) {
+  const v = result.objectValidation!;
+  const verdict = !v.modelled
+    ? `not modelled for ${v.kind || 'this object'} on ${v.operation}: a cluster may still answer 422 here`
+    : v.errors.length
+      ? `${v.errors.length} field ${v.errors.length === 1 ? 'error' : 'errors'}: kube-apiserver answers 422 Invalid, and the validating policies never run`
+      : 'passed';
+  return (
+    <section
+      className="object-validation"
+      data-field="objectValidation"
+      data-outcome={!v.modelled ? 'not-modelled' : v.errors.length ? 'invalid' : 'valid'}
+    >
+      <h3>Object validation</h3>
+      <p className="muted">
+        kube-apiserver validates the {v.kind || 'object'} after the mutating policies and before the validating ones:{' '}
+        {verdict}.
+      </p>
+      {v.errors.length ? (
+        <table>
+          <tbody>
+            {v.errors.map((e, i) => (
+              <tr key={i}>
+                <td>
+                  <code>{e.field}</code>
+                </td>
+                <td className="bad">{e.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
 function Request({ result }: { result: AdmissionPageResult }) {
   const r = result.request;
   return (
@@ -124,8 +162,8 @@ function Request({ result }: { result: AdmissionPageResult }) {
           Modelled: kube-apiserver&apos;s defaults for Pod and Deployment, before admission and after each mutation. Not
           modelled yet: the admission plugins that run before policies (for a Pod: the ServiceAccount plugin&apos;s
           serviceAccountName and token volume, DefaultTolerationSeconds&apos; tolerations, priority), the defaults of
-          other kinds, and the validation of the mutated object (a Deployment a mutation breaks is a 422 in a cluster).
-          Write such fields in the object when a policy depends on them.
+          other kinds, and the object validation of kinds other than Pod and Deployment. Write such fields in the object
+          when a policy depends on them.
         </p>
       ) : null}
       {result.policies.length ? (

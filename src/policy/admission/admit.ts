@@ -21,6 +21,7 @@ import { matches, selectorMatches, type MatchContext } from './matching.ts';
 import { applyConfiguration, jsonPatch, MutationError } from './mutation.ts';
 import { deduced, type SchemaSource } from './schema.ts';
 import type { AdmissionRequestInput, Binding, Policy, Status } from './types.ts';
+import { validateBuiltinObject, type ObjectValidation } from './object-validation/index.ts';
 import { validatePolicies } from './validate.ts';
 import { runValidatingPolicies, type ValidationTrace } from './validating.ts';
 import { traceVariables, type VariableTrace } from './variables.ts';
@@ -65,6 +66,8 @@ export interface AdmissionResult {
   auditAnnotations: Record<string, string>;
   invocations: InvocationTrace[];
   validations: ValidationTrace[];
+  /** The apiserver's validation of the built-in object after mutation (level apiserver only). */
+  objectValidation?: ObjectValidation;
 }
 
 export interface AdmitOptions {
@@ -526,6 +529,23 @@ export function admit(input: AdmissionRequestInput, options: AdmitOptions = {}):
       ),
     };
     return result;
+  }
+
+  // The registry validates the built-in object between the two admission phases (its defaults already applied).
+  if (level === 'apiserver') {
+    const validation = validateBuiltinObject({
+      operation: input.request.operation,
+      object,
+      oldObject: input.oldObject ?? null,
+      namespace: input.request.namespace ?? '',
+      name: input.request.name ?? '',
+      version,
+    });
+    result.objectValidation = validation;
+    if (validation.status) {
+      result.error = { message: validation.status.message, status: validation.status };
+      return result;
+    }
   }
 
   const vap = runValidatingPolicies(input, ctx, object, level, !!options.traceVariables, equivalents);

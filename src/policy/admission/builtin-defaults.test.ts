@@ -7,7 +7,7 @@ import { builtinDefaults } from './builtin-defaults.ts';
 import type { Json } from './jsonpatch.ts';
 import type { AdmissionRequestInput, Mutation } from './types.ts';
 import '../../k8s/openapi/load-all.ts';
-import { DEPLOYMENT, mutatingRequest } from './testing.ts';
+import { DEPLOYMENT, mutatingRequest, VALID_DEPLOYMENT_SPEC } from './testing.ts';
 
 const pod = (spec: Json): Json => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
 const deployment = (spec: Json): Json => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
@@ -149,11 +149,13 @@ describe('after a mutation, at level apiserver only', () => {
     jsonPatch: { expression: '[JSONPatch{op: "remove", path: "/spec/replicas"}]' },
   };
   const input = (level: AdmissionRequestInput['level']): AdmissionRequestInput =>
-    mutatingRequest(DEPLOYMENT, 'd', deployment({ replicas: 3 }), [removeReplicas], { level });
+    mutatingRequest(DEPLOYMENT, 'd', deployment({ replicas: 3, ...VALID_DEPLOYMENT_SPEC }), [removeReplicas], {
+      level,
+    });
   it('a removed replicas comes back as 1 at level apiserver', () => {
     expect(admit(input('apiserver')).object).toMatchObject({ spec: { replicas: 1 } });
   });
   it('and stays removed at level dispatcher (upstream unit tests register their own defaulter)', () => {
-    expect(admit(input('dispatcher')).object).toEqual(deployment({}));
+    expect(admit(input('dispatcher')).object).toEqual(deployment(VALID_DEPLOYMENT_SPEC));
   });
 });

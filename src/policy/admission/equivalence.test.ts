@@ -8,6 +8,7 @@ import { equivalentResources } from './equivalence.ts';
 import type { Json } from './jsonpatch.ts';
 import type { AdmissionRequestInput, MatchResources, Policy } from './types.ts';
 import '../../k8s/openapi/load-all.ts';
+import { VALID_DEPLOYMENT_SPEC } from './testing.ts';
 
 const pandas: Json = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -131,6 +132,12 @@ describe('matchPolicy Equivalent', () => {
     });
   });
   it('extensions/v1beta1 deployments are not served in 1.30+, so they match nothing', () => {
+    const deployment: Json = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'default' },
+      spec: VALID_DEPLOYMENT_SPEC,
+    };
     const r = admit({
       request: {
         operation: 'CREATE',
@@ -150,15 +157,11 @@ describe('matchPolicy Equivalent', () => {
         ),
       ],
       bindings: [{ kind: 'MutatingAdmissionPolicyBinding', metadata: { name: 'b' }, spec: { policyName: 'p' } }],
-      object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default' } },
+      object: deployment,
       namespaceObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
     });
     expect(r.error).toBeUndefined();
-    expect(r.object).toEqual({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'd', namespace: 'default' },
-    });
+    expect(r.object).toEqual(deployment);
   });
   it('a built-in conversion (core events seen as events.k8s.io) is reported as not modelled', () => {
     const r = admit({

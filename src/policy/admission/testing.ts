@@ -14,6 +14,15 @@ export interface Resource {
 export const CONFIGMAP: Resource = { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps' };
 export const DEPLOYMENT: Resource = { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' };
 
+/** The smallest Deployment spec kube-apiserver's validation accepts: a selector, its labels, one container. */
+export const VALID_DEPLOYMENT_SPEC = {
+  selector: { matchLabels: { app: 'd' } },
+  template: {
+    metadata: { labels: { app: 'd' } },
+    spec: { containers: [{ name: 'app', image: 'registry.test/app:1' }] },
+  },
+} as const satisfies Json;
+
 export const applyConfiguration = (expression: string): Mutation => ({
   patchType: 'ApplyConfiguration',
   applyConfiguration: { expression },

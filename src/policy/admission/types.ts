@@ -136,7 +136,12 @@ export interface Status {
   code: number;
   reason: string;
   message: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: { message: string }[] };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message: string; field?: string }[];
+  };
 }
 
 /** What the command line prints: exactly one of these. */
