@@ -61,7 +61,15 @@ export async function waitForField(page: Page, field: string, expected: string |
     if (typeof expected === 'string' ? last === expected : expected.test(last)) return last;
     await page.waitForTimeout(20);
   }
-  throw new Error(`result field ${field} is ${JSON.stringify(last)}, expected ${String(expected)}`);
+  // What the result pane showed instead: an error, a spinner, or nothing at all.
+  const pane = await page
+    .locator('.result')
+    .first()
+    .innerText({ timeout: 1000 })
+    .catch(() => '(no result pane)');
+  throw new Error(
+    `result field ${field} is ${JSON.stringify(last)}, expected ${String(expected)}; the result pane shows: ${JSON.stringify(pane.slice(0, 500))}`,
+  );
 }
 
 /** Opens the playground on `path` from a blank page, so a fragment-only change still loads the app. */

@@ -242,7 +242,9 @@ describe.runIf(goAvailable)('real kubectl through the real kube-apiserver', () =
     it("attach (output only): the ticker's new lines stream to kubectl", async () => {
       const term = new KubectlTerminal(version, kubeconfig, ['attach', 'ticker']);
       try {
-        const [first] = await term.waitFor(/tick (\d+)/);
+        // The first line waits for kubectl to start, read the pod and upgrade: up to 30 s on a loaded CI machine
+        // (a run with four suites' browsers and apiservers on 2 cores once took more than 15 s).
+        const [first] = await term.waitFor(/tick (\d+)/, 30_000);
         const n = Number(/\d+/.exec(first)![0]);
         await term.waitFor(new RegExp(`tick ${n + 1}\\b`), 5_000);
       } finally {

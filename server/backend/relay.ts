@@ -74,6 +74,8 @@ export interface RelayStats {
   injectedToUpstream: number;
   browserClose?: CloseInfo;
   upstreamClose?: CloseInfo;
+  /** Why the relay ended it from our side (shutdown's reason), when it did. */
+  closedBy?: string;
 }
 
 /** ws's rule for codes that may appear in a close frame we send. */
@@ -123,6 +125,8 @@ export class Relay {
     private readonly hooks: {
       onActivity?: () => void;
       onEnd?: (stats: RelayStats) => void;
+      /** Each message from the cluster, before it is relayed (the audit reads the exit status from it). */
+      onFromUpstream?: (data: Buffer, isBinary: boolean) => void;
     } = {},
   ) {
     const now = Date.now();
@@ -171,6 +175,7 @@ export class Relay {
   private fromUpstream(data: Buffer, isBinary: boolean): void {
     this.stats.bytesFromUpstream += data.length;
     this.stats.messagesFromUpstream++;
+    this.hooks.onFromUpstream?.(data, isBinary);
     this.activity();
     if (this.browser.readyState !== this.browser.OPEN) return;
     this.stats.pendingToBrowser += data.length;
@@ -296,6 +301,7 @@ export class Relay {
 
   /** Ends the relay from our side (logout, session expiry, idle, server shutdown). */
   shutdown(browserCode: number, reason: string): void {
+    this.stats.closedBy ??= reason;
     this.sendEot();
     this.closeUpstream(1000, '');
     this.closeBrowser(browserCode, reason);

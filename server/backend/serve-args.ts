@@ -32,6 +32,8 @@ Flags:
       --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
       --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
       --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
+      --audit-log FILE                 append one JSON line per shell opened and closed to FILE (mode 0600; - for stdout;
+                                       default: the server log, prefixed "audit ")
   -h, --help                           help for serve
 `;
 
@@ -51,6 +53,7 @@ export type ServeArgs =
         | 'keyFile'
         | 'signingAlgorithm'
         | 'identityPrefix'
+        | 'auditLog'
       >;
     };
 
@@ -65,6 +68,7 @@ const VALUE_FLAGS = [
   '--key-file',
   '--signing-algorithm',
   '--identity-prefix',
+  '--audit-log',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -120,6 +124,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       }
       case '--key-file':
         options.keyFile = value;
+        break;
+      case '--audit-log':
+        options.auditLog = value;
         break;
       case '--identity-prefix': {
         const problem = prefixProblem(value);

@@ -39,6 +39,7 @@ import type { SigningAlgorithm } from '../issuer/signing-key.ts';
 import { LOCAL_CLUSTER_AUDIENCE } from '../issuer/local-trust.ts';
 import { localLoginIdentity } from '../issuer/local-login.ts';
 import { prefixProblem } from '../issuer/trust-config.ts';
+import { fileAuditSink, ShellAudit } from './audit.ts';
 import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
 
 export interface PortholeOptions {
@@ -56,6 +57,8 @@ export interface PortholeOptions {
   signingAlgorithm?: SigningAlgorithm;
   /** The prefix the local cluster's AuthenticationConfiguration puts on minted users and groups. Default `porthole:`. */
   identityPrefix?: string;
+  /** Append the shell audit's JSON lines to this file (mode 0600), `-` for standard output; default: the log. */
+  auditLog?: string;
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -274,6 +277,13 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     });
   });
   const relayStats: RelayStats[] = [];
+  const auditSink =
+    options.auditLog === '-'
+      ? { write: (line: string) => void process.stdout.write(line + '\n'), close: () => {} }
+      : options.auditLog
+        ? fileAuditSink(options.auditLog)
+        : { write: (line: string) => log(`audit ${line}`), close: () => {} };
+  const loginIdentity = localLoginIdentity();
   const onUpgrade = createUpgradeHandler({
     get origins() {
       return origins;
@@ -287,6 +297,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     maxRelaysPerSession: options.maxRelaysPerSession ?? 64,
     log,
     relays,
+    audit: {
+      log: new ShellAudit(auditSink.write),
+      whoOf: () => ({ subject: loginIdentity.subject, groups: loginIdentity.groups }),
+    },
     onRelayEnd: (stats) => {
       relayStats.push(stats);
       if (relayStats.length > 100) relayStats.shift();
@@ -356,6 +370,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
         server.closeAllConnections();
       });
       await localCluster?.close();
+      auditSink.close();
     })());
 
   return {

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { exitCodeOf, type AuditIdentity, type ShellAudit } from './audit.ts';
 import type { Cluster } from './clusters.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
 import type { AllowedOrigins } from './origins.ts';
@@ -37,6 +38,8 @@ export interface UpgradeOptions {
   /** Every live relay, for shutdown and for tests/audit. */
   relays: Set<Relay>;
   onRelayEnd?: (stats: RelayStats) => void;
+  /** The shell audit (one line on open, one on close), and who a session is. */
+  audit?: { log: ShellAudit; whoOf: (session: Session) => AuditIdentity };
 }
 
 /** Largest upstream error body relayed to the browser (a Status is a few hundred bytes). */
@@ -86,6 +89,7 @@ export function createUpgradeHandler(options: UpgradeOptions) {
   });
 
   const openPerSession = new WeakMap<Session, number>();
+  const audit = options.audit;
 
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
@@ -280,9 +284,23 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       wss.handleUpgrade(req, socket, head, (browser) => {
         upgraded = true;
         relayed = true;
+        const base64 = upstream.protocol.includes('base64');
+        let exitCode: number | undefined;
         const relay = new Relay(browser, upstream, relayTarget, options.timing, options.limits, {
           onActivity: () => options.sessions.touch(session),
+          ...(audit
+            ? {
+                onFromUpstream: (data: Buffer, isBinary: boolean) => {
+                  if (isBinary === !base64) exitCode = exitCodeOf(data, base64) ?? exitCode;
+                },
+              }
+            : {}),
           onEnd: (stats) => {
+            if (audit && opened)
+              audit.log.closed(opened, stats, {
+                ...(exitCode !== undefined ? { exitCode } : {}),
+                ...(stats.closedBy ? { closedBy: stats.closedBy } : {}),
+              });
             release();
             options.relays.delete(relay);
             session.onEnd.delete(endWithSession);
@@ -296,6 +314,13 @@ export function createUpgradeHandler(options: UpgradeOptions) {
           },
         });
         const endWithSession = (why: string) => relay.shutdown(1008, why);
+        const opened = audit?.log.opened(relay.stats.id, relay.stats.openedAt, {
+          target: relayTarget,
+          command: request.params.filter(([k]) => k === 'command').map(([, v]) => v),
+          protocol: upstream.protocol,
+          who: audit.whoOf(session),
+          client: { address: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+        });
         options.relays.add(relay);
         // The session may have ended (logout, expiry) while the cluster was answering.
         if (options.sessions.get(session.id) !== session) relay.shutdown(1008, 'session ended');
