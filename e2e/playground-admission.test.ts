@@ -96,7 +96,12 @@ describe('the admission page', () => {
     await page.getByLabel('Examples').selectOption('sidecar');
     await waitForField(page, 'outcome', 'Admitted: mutated by inject-log-shipper');
     const object = (await models(page))[modelUri('admission', 'object', 'yaml')]!;
-    const big = object.replace('  annotations:\n', `  annotations:\n    big: ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    // In an env value: an annotation that size fails kube-apiserver's object validation (256 KiB in all).
+    const big = object.replace(
+      '    ports:\n',
+      `    env:\n    - name: BIG\n      value: ${'x'.repeat(5 * 1024 * 1024)}\n    ports:\n`,
+    );
+    expect(big).not.toBe(object);
     await setDoc(page, 'object', big);
     await page
       .locator('.result')

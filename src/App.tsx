@@ -7,6 +7,7 @@ import './app/app.css';
 
 // Monaco and the evaluators come with this chunk only: the terminal route never downloads them.
 const PlaygroundRoute = lazy(() => import('./playground/ui/PlaygroundRoute.tsx'));
+const RecordingsRoute = lazy(() => import('./app/Recordings.tsx').then((m) => ({ default: m.Recordings })));
 
 function NavLink({
   to,
@@ -58,14 +59,26 @@ export function App() {
           <NavLink to="/playground" route="playground" current={route}>
             Playground
           </NavLink>
+          <NavLink to="/recordings" route="recordings" current={route}>
+            Recordings
+          </NavLink>
         </nav>
       </header>
+      {route.name === 'recordings' && authenticated ? (
+        <main className="app-main">
+          <Suspense fallback={<p className="checking">Loading…</p>}>
+            <RecordingsRoute {...(route.recording ? { name: route.recording } : {})} />
+          </Suspense>
+        </main>
+      ) : null}
       {onTerminals && login.state === 'checking' ? (
         <p className="checking" aria-live="polite">
           Checking your session…
         </p>
       ) : null}
-      {onTerminals && login.state === 'logged-out' ? <LoginScreen login={login} /> : null}
+      {(onTerminals || route.name === 'recordings') && login.state === 'logged-out' ? (
+        <LoginScreen login={login} />
+      ) : null}
       {everAuthenticated ? (
         <main className="app-main" hidden={!authenticated || !onTerminals}>
           <Workspace loginGeneration={loginGeneration} />

@@ -16,6 +16,8 @@ export interface ShellAuditOpen {
   protocol: string;
   who: AuditIdentity;
   client: { address: string; userAgent: string };
+  /** The asciicast file of its output, when recording is on. */
+  recording?: string;
 }
 
 /** How a shell ended, as far as the relay saw it (the exit code from the v4/v5 error channel's Status). */
@@ -42,6 +44,7 @@ export interface ShellAuditRecord {
   stdin: boolean;
   protocol: string;
   client: { address: string; userAgent: string };
+  recording?: string;
   start: string;
   end?: string;
   durationMs?: number;
@@ -103,6 +106,7 @@ export class ShellAudit {
       stdin: o.target.stdin,
       protocol: o.protocol,
       client: { address: o.client.address, userAgent: redact(o.client.userAgent).slice(0, 256) },
+      ...(o.recording ? { recording: o.recording } : {}),
       start: new Date(at).toISOString(),
     };
     this.write(JSON.stringify(record));

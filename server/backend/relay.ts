@@ -127,6 +127,8 @@ export class Relay {
       onEnd?: (stats: RelayStats) => void;
       /** Each message from the cluster, before it is relayed (the audit reads the exit status from it). */
       onFromUpstream?: (data: Buffer, isBinary: boolean) => void;
+      /** Each message from the browser, before it is relayed (the recording keeps its resizes). */
+      onFromBrowser?: (data: Buffer, isBinary: boolean) => void;
     } = {},
   ) {
     const now = Date.now();
@@ -199,6 +201,7 @@ export class Relay {
   private fromBrowser(data: Buffer, isBinary: boolean): void {
     this.stats.bytesFromBrowser += data.length;
     this.stats.messagesFromBrowser++;
+    this.hooks.onFromBrowser?.(data, isBinary);
     this.activity();
     if (this.upstream.readyState !== this.upstream.OPEN) return;
     this.stats.pendingToUpstream += data.length;

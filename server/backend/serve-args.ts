@@ -34,6 +34,7 @@ Flags:
       --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
       --audit-log FILE                 append one JSON line per shell opened and closed to FILE (mode 0600; - for stdout;
                                        default: the server log, prefixed "audit ")
+      --record-dir DIR                 record each shell's output (not its input) as asciicast v2 in DIR (mode 0700)
   -h, --help                           help for serve
 `;
 
@@ -54,6 +55,7 @@ export type ServeArgs =
         | 'signingAlgorithm'
         | 'identityPrefix'
         | 'auditLog'
+        | 'recordDir'
       >;
     };
 
@@ -69,6 +71,7 @@ const VALUE_FLAGS = [
   '--signing-algorithm',
   '--identity-prefix',
   '--audit-log',
+  '--record-dir',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -127,6 +130,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         break;
       case '--audit-log':
         options.auditLog = value;
+        break;
+      case '--record-dir':
+        options.recordDir = value;
         break;
       case '--identity-prefix': {
         const problem = prefixProblem(value);

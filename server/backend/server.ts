@@ -40,6 +40,8 @@ import { LOCAL_CLUSTER_AUDIENCE } from '../issuer/local-trust.ts';
 import { localLoginIdentity } from '../issuer/local-login.ts';
 import { prefixProblem } from '../issuer/trust-config.ts';
 import { fileAuditSink, ShellAudit } from './audit.ts';
+import { RecordingStore } from './recording.ts';
+import { serveRecordings } from './recordings-api.ts';
 import { createUpgradeHandler, sessionFromCookies } from './upgrade.ts';
 
 export interface PortholeOptions {
@@ -59,6 +61,8 @@ export interface PortholeOptions {
   identityPrefix?: string;
   /** Append the shell audit's JSON lines to this file (mode 0600), `-` for standard output; default: the log. */
   auditLog?: string;
+  /** Record every shell's output as asciicast v2 files in this directory (mode 0700); default: no recording. */
+  recordDir?: string;
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -172,6 +176,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const route = pathname.slice(API_PREFIX.length);
+    if (route === '/recordings' || route.startsWith('/recordings/')) {
+      const session = sessionFromCookies(sessions, req.headers.cookie);
+      return serveRecordings(req, res, route, session ? loginIdentity.subject : undefined, recordings);
+    }
     const methods: Record<string, string> = {
       '/login': 'POST',
       '/logout': 'POST',
@@ -284,6 +292,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
         ? fileAuditSink(options.auditLog)
         : { write: (line: string) => log(`audit ${line}`), close: () => {} };
   const loginIdentity = localLoginIdentity();
+  const recordings = options.recordDir ? new RecordingStore(options.recordDir) : undefined;
   const onUpgrade = createUpgradeHandler({
     get origins() {
       return origins;
@@ -297,6 +306,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     maxRelaysPerSession: options.maxRelaysPerSession ?? 64,
     log,
     relays,
+    ...(recordings ? { recordings } : {}),
     audit: {
       log: new ShellAudit(auditSink.write),
       whoOf: () => ({ subject: loginIdentity.subject, groups: loginIdentity.groups }),

@@ -106,9 +106,11 @@ export function createStaticHandler(distDir: string) {
         return;
       }
     }
-    // A missing file with an extension (or anything under assets/) is a real 404, not an app route.
+    // A missing file with an extension (or anything under assets/) is a real 404, not an app route; a recording's
+    // page is one whose last part is a file name (`/recordings/<name>.cast`).
     const last = decoded.split('/').pop() ?? '';
-    if (decoded.startsWith('/assets/') || last.includes('.')) {
+    const appRoute = /^\/recordings\/[^/]+$/.test(decoded);
+    if (decoded.startsWith('/assets/') || (last.includes('.') && !appRoute)) {
       sendError(res, 404, `no such file: ${decoded}`);
       return;
     }

@@ -5,10 +5,12 @@
 // the browser as that HTTP status with the cluster's body; the browser never gets a 101 the cluster refused.
 
 import type { IncomingMessage } from 'node:http';
+import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { exitCodeOf, type AuditIdentity, type ShellAudit } from './audit.ts';
 import type { Cluster } from './clusters.ts';
+import type { RecordingStore, ShellRecording } from './recording.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
 import type { AllowedOrigins } from './origins.ts';
 import {
@@ -40,6 +42,8 @@ export interface UpgradeOptions {
   onRelayEnd?: (stats: RelayStats) => void;
   /** The shell audit (one line on open, one on close), and who a session is. */
   audit?: { log: ShellAudit; whoOf: (session: Session) => AuditIdentity };
+  /** Record each shell's output as asciicast v2 (`--record-dir`). */
+  recordings?: RecordingStore;
 }
 
 /** Largest upstream error body relayed to the browser (a Status is a few hundred bytes). */
@@ -286,16 +290,16 @@ export function createUpgradeHandler(options: UpgradeOptions) {
         relayed = true;
         const base64 = upstream.protocol.includes('base64');
         let exitCode: number | undefined;
+        let recording: ShellRecording | undefined;
         const relay = new Relay(browser, upstream, relayTarget, options.timing, options.limits, {
           onActivity: () => options.sessions.touch(session),
-          ...(audit
-            ? {
-                onFromUpstream: (data: Buffer, isBinary: boolean) => {
-                  if (isBinary === !base64) exitCode = exitCodeOf(data, base64) ?? exitCode;
-                },
-              }
-            : {}),
+          onFromUpstream: (data: Buffer, isBinary: boolean) => {
+            if (audit && isBinary === !base64) exitCode = exitCodeOf(data, base64) ?? exitCode;
+            recording?.fromCluster(data);
+          },
+          onFromBrowser: (data: Buffer) => recording?.fromBrowser(data),
           onEnd: (stats) => {
+            recording?.close();
             if (audit && opened)
               audit.log.closed(opened, stats, {
                 ...(exitCode !== undefined ? { exitCode } : {}),
@@ -314,11 +318,18 @@ export function createUpgradeHandler(options: UpgradeOptions) {
           },
         });
         const endWithSession = (why: string) => relay.shutdown(1008, why);
+        const who = audit?.whoOf(session) ?? { subject: '', groups: [] };
+        try {
+          recording = options.recordings?.start(relay.stats.id, relayTarget, who, upstream.protocol);
+        } catch (error) {
+          options.log(`${what}: cannot record: ${(error as Error).message}`);
+        }
         const opened = audit?.log.opened(relay.stats.id, relay.stats.openedAt, {
           target: relayTarget,
           command: request.params.filter(([k]) => k === 'command').map(([, v]) => v),
           protocol: upstream.protocol,
-          who: audit.whoOf(session),
+          who,
+          ...(recording ? { recording: basename(recording.file) } : {}),
           client: { address: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
         });
         options.relays.add(relay);

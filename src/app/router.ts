@@ -2,7 +2,11 @@
 import { useEffect, useState } from 'react';
 import { isPlaygroundPage, type PlaygroundPage } from '../playground/state.ts';
 
-export type Route = { name: 'terminals' } | { name: 'playground'; page: PlaygroundPage } | { name: 'not-found' };
+export type Route =
+  | { name: 'terminals' }
+  | { name: 'playground'; page: PlaygroundPage }
+  | { name: 'recordings'; recording?: string }
+  | { name: 'not-found' };
 
 /** `/playground` alone is the CEL page; `/playground/<page>` names a page. */
 export function routeOf(pathname: string): Route {
@@ -11,6 +15,15 @@ export function routeOf(pathname: string): Route {
   if (playground) {
     const page = playground[1] || 'cel';
     if (isPlaygroundPage(page)) return { name: 'playground', page };
+  }
+  const recordings = /^\/recordings(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (recordings) {
+    if (!recordings[1]) return { name: 'recordings' };
+    try {
+      return { name: 'recordings', recording: decodeURIComponent(recordings[1]) };
+    } catch {
+      return { name: 'not-found' };
+    }
   }
   return { name: 'not-found' };
 }
