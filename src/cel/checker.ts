@@ -4,6 +4,7 @@
 
 import type { Comprehension, Expr, ParsedExpr } from './ast.ts';
 import { qualifiedName } from './parser.ts';
+import { keywordField } from './schema-types.ts';
 import type { Environment } from './env.ts';
 import type { Overload } from './decls.ts';
 import { T, assignable, isDynLike, join, substitute, typeString, type CelType, type Substitution } from './types.ts';
@@ -198,7 +199,7 @@ class Checker {
         return operand.value;
       case 'object': {
         const decl = this.env.objectTypes.get(operand.name);
-        const f = decl?.fields.get(field);
+        const f = decl && (decl.fields.get(field) ?? keywordField(decl, field));
         if (f) return f;
         if (decl?.open) return T.dyn;
         return this.error(id, `undefined field '${field}'`);
@@ -208,6 +209,10 @@ class Checker {
           const inner = this.fieldType(id, this.resolved(operand.params[0]!), field);
           return T.optional(inner);
         }
+        // Kubernetes declares its library types (`kubernetes.Quantity`, `kubernetes.authorization.Authorizer`, …)
+        // as cel.ObjectType without fields: cel-go finds no struct to select from (net.IP/CIDR are opaque).
+        if (operand.name.startsWith('kubernetes.'))
+          return this.error(id, `unexpected failed resolution of '${operand.name}'`);
         return this.error(id, `type '${typeString(operand)}' does not support field selection`);
       default:
         return this.error(id, `type '${typeString(operand)}' does not support field selection`);

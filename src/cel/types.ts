@@ -78,6 +78,11 @@ export interface ObjectTypeDecl {
   fields: Map<string, CelType>;
   /** Object types with open field sets (schemaless `Object.*` in mutations) accept any field as dyn. */
   open?: boolean;
+  /**
+   * OpenAPI-declared types in Kubernetes 1.31+: a field stored under its escaped reserved-word name
+   * (`__namespace__`) is also selected by the word itself (`namespace`).
+   */
+  recognizeKeywordFields?: boolean;
 }
 
 /** Substitution of type parameters during overload resolution. */
@@ -145,6 +150,9 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
   // Like cel-go, dyn matches anything and leaves type parameters nested in the other side unbound: a later
   // argument may still bind them (`claims[?'k'].orValue(true)` is a bool). Free parameters end up as dyn.
   if (isDynLike(formal) || isDynLike(actual)) return true;
+  // cel-go keeps the legacy checker's nullness: null goes where an object, opaque, timestamp or duration does.
+  if (isNull(formal)) return isNull(actual) || legacyNullable(actual);
+  if (isNull(actual)) return legacyNullable(formal);
   switch (formal.kind) {
     case 'prim':
       return actual.kind === 'prim' && actual.name === formal.name;
@@ -168,6 +176,16 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
     default:
       return false;
   }
+}
+
+const isNull = (t: CelType) => t.kind === 'prim' && t.name === 'null_type';
+
+function legacyNullable(t: CelType): boolean {
+  return (
+    t.kind === 'object' ||
+    t.kind === 'opaque' ||
+    (t.kind === 'prim' && (t.name === 'timestamp' || t.name === 'duration'))
+  );
 }
 
 /** Structural equality of two types (dyn equals only dyn). */
