@@ -68,6 +68,30 @@ export function typeString(t: CelType): string {
   }
 }
 
+/**
+ * cel-go's FormatCELType, the spelling of types inside checker issues (`found no matching overload … '(timestamp,
+ * int)'`, `type 'duration' does not support field selection`): like typeString but timestamp, duration and null
+ * by their CEL names. (`must evaluate to …` messages print the declared names: typeString.)
+ */
+export function formatCelType(t: CelType): string {
+  switch (t.kind) {
+    case 'prim':
+      return t.name === 'null_type' ? 'null' : t.name;
+    case 'error':
+      return '!error!';
+    case 'list':
+      return `list(${formatCelType(t.elem)})`;
+    case 'map':
+      return `map(${formatCelType(t.key)}, ${formatCelType(t.value)})`;
+    case 'type':
+      return `type(${formatCelType(t.of)})`;
+    case 'opaque':
+      return t.params.length ? `${t.name}(${t.params.map(formatCelType).join(', ')})` : t.name;
+    default:
+      return typeString(t);
+  }
+}
+
 export function isDynLike(t: CelType): boolean {
   return t.kind === 'dyn' || t.kind === 'any' || t.kind === 'error';
 }
