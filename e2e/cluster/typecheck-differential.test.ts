@@ -2,23 +2,25 @@
 // TypeChecker (k8s.io/apiserver v0.34, as a library in cmd/typecheck, with kube-controller-manager's schema
 // resolver). Every 1.34 case of the type-check table, plus the cases below, must give the same
 // expressionWarnings, except for the digits upstream appends to the root type name (the nanosecond of the
-// check), which are normalised. The RESTMapper of cmd/typecheck is built from the served resources of our
-// OpenAPI data, so the kinds a rule resolves to are upstream's KindsFor over those resources.
+// check), which are normalised. Twice: with the RESTMapper of cmd/typecheck built from the served resources of
+// our OpenAPI data (upstream's KindsFor over those resources), and with the real kube-apiserver 1.34 of the
+// harness behind it (its discovery RESTMapper and /openapi/v3, as kube-controller-manager builds the controller).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/k8s/openapi/load-all.ts';
 import { loadedOpenApi } from '../../src/k8s/openapi/index.ts';
 import { TYPECHECK_CASES, type TypeCheckCase } from '../../src/policy/admission/testdata/typecheck-cases.ts';
 import { typeCheckPolicy, type ExpressionWarning } from '../../src/policy/admission/typechecking.ts';
-import { findGo, reportSkipped } from './harness.ts';
+import { findGo, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
 
 reportSkipped('e2e/cluster/typecheck-differential.test.ts (VAP type checking against upstream TypeChecker)');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const binDir = path.join(process.env.HARNESS_DIR ?? path.join(here, '.build'), 'bin');
+// Always this checkout's own .build: HARNESS_DIR may point at binaries another checkout built.
+const binDir = path.join(here, '.build', 'bin');
 const binary = path.join(binDir, 'typecheck');
 const source = path.join(here, 'cmd', 'typecheck', 'main.go');
 const go = findGo();
@@ -94,12 +96,9 @@ describe.skipIf(!go)('VAP type checking: src/policy/admission vs upstream TypeCh
 
   const cases = [...TYPECHECK_CASES.filter((c) => (c.version ?? '1.34') === '1.34'), ...EXTRA];
 
-  it(`all ${cases.length} policies get the same status.typeChecking`, () => {
-    const mappings = api
-      .resources()
-      .map((r) => ({ Group: r.group, Version: r.version, Resource: r.resource, Kind: r.kind }));
+  const compare = (source: { mappings: unknown[] } | { kubeconfig: string }) => {
     const input = {
-      mappings,
+      ...source,
       policies: cases.map((c) => ({
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicy',
@@ -110,7 +109,7 @@ describe.skipIf(!go)('VAP type checking: src/policy/admission vs upstream TypeCh
     const r = spawnSync(binary, { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.status, r.stderr).toBe(0);
     const upstream = JSON.parse(r.stdout) as ExpressionWarning[][];
-    const differing = cases.flatMap((c, i) => {
+    return cases.flatMap((c, i) => {
       const ours = typeCheckPolicy(
         { kind: 'ValidatingAdmissionPolicy', metadata: { name: c.id }, spec: c.spec },
         { version: '1.34', api },
@@ -118,6 +117,26 @@ describe.skipIf(!go)('VAP type checking: src/policy/admission vs upstream TypeCh
       const theirs = normalise(upstream[i]!);
       return JSON.stringify(theirs) === JSON.stringify(ours) ? [] : [{ id: c.id, upstream: theirs, ours }];
     });
-    expect(differing).toEqual([]);
+  };
+
+  it(`all ${cases.length} policies get the same status.typeChecking (RESTMapper from our served resources)`, () => {
+    const mappings = api
+      .resources()
+      .map((r) => ({ Group: r.group, Version: r.version, Resource: r.resource, Kind: r.kind }));
+    expect(compare({ mappings })).toEqual([]);
+  });
+
+  describe('against the real kube-apiserver', () => {
+    let harness: Harness;
+    beforeAll(async () => {
+      harness = await useHarness();
+    }, HARNESS_START_TIMEOUT_MS);
+    afterAll(async () => {
+      await harness?.release();
+    });
+
+    it(`all ${cases.length} policies get the same status.typeChecking (discovery RESTMapper, /openapi/v3)`, () => {
+      expect(compare({ kubeconfig: harness.ready.kubeconfig })).toEqual([]);
+    });
   });
 });
