@@ -273,14 +273,15 @@ describe('status.typeChecking', () => {
   it('a typo in a validation is admitted as kube-apiserver would, and warned about as the status controller would', () => {
     const policy = registry.policy!.replace(
       'expression: size(variables.untrusted) == 0',
-      'expression: size(variables.untrusted) == 0 || object.spec.hostNetwrk',
+      'expression: size(variables.untrusted) == 0 && object.spec.hostNetwrk',
     );
     const { result, diagnostics } = run({ ...registry, policy });
-    // kube-apiserver compiles object as dyn: the policy is created and evaluates (and denies) as before.
+    // kube-apiserver compiles object as dyn: the policy is created and denies as before (`false && …`).
     expect(result.outcome).toBe('denied');
+    expect(result.error?.status).toMatchObject({ code: 403, reason: 'Forbidden' });
     const warning =
       "/v1, Kind=Pod: ERROR: <input>:1:46: undefined field 'hostNetwrk'\n" +
-      ' | size(variables.untrusted) == 0 || object.spec.hostNetwrk\n' +
+      ' | size(variables.untrusted) == 0 && object.spec.hostNetwrk\n' +
       ` | ${'.'.repeat(45)}^\n`;
     expect(result.typeChecking).toEqual([
       {
