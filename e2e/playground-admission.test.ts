@@ -1,6 +1,6 @@
 // The admission page in Debian's headless Chromium: the sidecar example's container in the diff, the same policy
 // touching the atomic `args` and the apiserver's error, a CEL error marked inside the YAML, a share link's round
-// trip, and a 5 MB object that leaves the page responsive.
+// trip, a typo warned about as status.typeChecking, and a 5 MB object that leaves the page responsive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newTestPage } from './browser.ts';

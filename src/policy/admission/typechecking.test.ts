@@ -95,4 +95,19 @@ describe('status.typeChecking of a ValidatingAdmissionPolicy', () => {
       { group: 'resource.k8s.io', version: 'v1', kind: 'ResourceClaim' },
     ]);
   });
+
+  it('resolves only the API versions a default kube-apiserver serves, unless every version is on', () => {
+    const rules = (apiGroups: string[], apiVersions: string[], resources: string[]) =>
+      policy({ matchConstraints: { resourceRules: [{ apiGroups, apiVersions, resources }] }, validations: [] });
+    const beta = rules(['networking.k8s.io'], ['v1beta1'], ['ipaddresses']);
+    expect(typesToCheck(beta, apiOf('1.34'))).toEqual([]);
+    expect(typesToCheck(beta, apiOf('1.34'), [], true)).toEqual([
+      { group: 'networking.k8s.io', version: 'v1beta1', kind: 'IPAddress' },
+    ]);
+    // flowcontrol v1beta3 stayed on by default (a legacy beta) until its removal in 1.32.
+    const flow = rules(['flowcontrol.apiserver.k8s.io'], ['v1beta3'], ['flowschemas']);
+    const flowSchema = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1beta3', kind: 'FlowSchema' };
+    expect(typesToCheck(flow, apiOf('1.31'))).toEqual([flowSchema]);
+    expect(typesToCheck(flow, apiOf('1.32'))).toEqual([]);
+  });
 });

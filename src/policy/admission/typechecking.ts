@@ -62,6 +62,11 @@ export interface TypeCheckOptions {
   /** CustomResourceDefinitions the cluster serves: their resources resolve in the RESTMapper. */
   customResourceDefinitions?: readonly Json[];
   /**
+   * Whether the cluster serves every API version of the OpenAPI data (`--runtime-config=api/all=true`); by
+   * default only what a default kube-apiserver serves (no alpha or beta versions).
+   */
+  allVersions?: boolean;
+  /**
    * The digits after the kind in the root type's name. Upstream appends the current time's nanosecond
    * (`Deployment156542983.spec`), so the digits differ on every check; the default here is 0.
    */
@@ -79,9 +84,25 @@ interface Mapping {
   kind: string;
 }
 
-function restMappings(api: OpenApi, crds: readonly Json[]): Mapping[] {
+/**
+ * Whether a default kube-apiserver serves a resource (pkg/controlplane DefaultAPIResourceConfigSource): no alpha
+ * or beta version, except flowcontrol v1beta3's two legacy beta resources until 1.32 removed them.
+ */
+export function servedByDefault(minor: number, r: { group: string; version: string; resource: string }): boolean {
+  if (!/alpha|beta/.test(r.version)) return true;
+  return (
+    minor <= 31 &&
+    r.group === 'flowcontrol.apiserver.k8s.io' &&
+    r.version === 'v1beta3' &&
+    (r.resource === 'flowschemas' || r.resource === 'prioritylevelconfigurations')
+  );
+}
+
+function restMappings(api: OpenApi, crds: readonly Json[], allVersions: boolean): Mapping[] {
+  const minor = minorOf(api.kubernetes);
   const out: Mapping[] = api
     .resources()
+    .filter((r) => allVersions || servedByDefault(minor, r))
     .map((r) => ({ group: r.group, version: r.version, names: [r.resource, r.kind.toLowerCase()], kind: r.kind }));
   const isObj = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
   for (const crd of crds) {
@@ -123,9 +144,10 @@ export function typesToCheck(
   policy: Policy,
   api: OpenApi,
   customResourceDefinitions: readonly Json[] = [],
+  allVersions = false,
 ): GroupVersionKind[] {
   const rules = policy.spec.matchConstraints?.resourceRules ?? [];
-  const mappings = restMappings(api, customResourceDefinitions);
+  const mappings = restMappings(api, customResourceDefinitions, allVersions);
   const found = new Map<string, GroupVersionKind>();
   const result = () => sortGvks([...found.values()]);
   for (const rule of rules) {
@@ -176,7 +198,7 @@ export function typeCheckPolicy(policy: Policy, options: TypeCheckOptions): Type
   const minor = minorOf(options.version);
   const suffix = options.typeNameSuffix ?? '0';
   const kinds: { gvk: GroupVersionKind; types: SchemaTypes }[] = [];
-  for (const gvk of typesToCheck(policy, options.api, options.customResourceDefinitions)) {
+  for (const gvk of typesToCheck(policy, options.api, options.customResourceDefinitions, options.allVersions)) {
     const types = declTypes(options.api, gvk, suffix, minor);
     if (types) kinds.push({ gvk, types });
   }
