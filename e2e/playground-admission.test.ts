@@ -1,6 +1,6 @@
 // The admission page in Debian's headless Chromium: the sidecar example's container in the diff, the same policy
 // touching the atomic `args` and the apiserver's error, a CEL error marked inside the YAML, a share link's round
-// trip, and a 5 MB object that leaves the page responsive.
+// trip, a typo warned about as status.typeChecking, and a 5 MB object that leaves the page responsive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newTestPage } from './browser.ts';
@@ -90,6 +90,38 @@ describe('the admission page', () => {
     } finally {
       await fresh.context.close();
     }
+  });
+
+  it('a typo in a validation: denied as before, and status.typeChecking warns on its character', async () => {
+    await page.getByLabel('Examples').selectOption('trusted-registry');
+    await waitForField(page, 'outcome', /^Denied: 403 Forbidden/);
+    const text = (await policy()).replace(
+      'expression: size(variables.untrusted) == 0',
+      'expression: size(variables.untrusted) == 0 && object.spec.hostNetwrk',
+    );
+    await setDoc(page, 'policy', text);
+    await page.locator('[data-field="typeChecking"] pre').first().waitFor();
+    expect(await page.locator('[data-field="typeChecking"] pre').innerText()).toBe(
+      "/v1, Kind=Pod: ERROR: <input>:1:46: undefined field 'hostNetwrk'\n" +
+        ' | size(variables.untrusted) == 0 && object.spec.hostNetwrk\n' +
+        ` | ${'.'.repeat(45)}^\n`,
+    );
+    await waitForField(page, 'outcome', /^Denied: 403 Forbidden/);
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('hostNetwrk')) + 1;
+    const column = lines[line - 1]!.indexOf('.hostNetwrk') + 1;
+    // A warning (severity 4) beside the denial's, on the field's character.
+    const own = (await markers(page)).filter(
+      (m) => m.uri === policyUri && m.owner === 'porthole' && m.message.startsWith('status.typeChecking'),
+    );
+    expect(own).toMatchObject([
+      {
+        line,
+        column,
+        severity: 4,
+        message: "status.typeChecking: /v1, Kind=Pod: undefined field 'hostNetwrk' (spec.validations[0].expression)",
+      },
+    ]);
   });
 
   it('a 5 MB object is admitted without a diff, and the editors keep answering', async () => {

@@ -87,6 +87,32 @@ function compact(node: JsonObject): JsonObject {
   return out;
 }
 
+/**
+ * The top-level resources a document's paths serve (`/apis/apps/v1/namespaces/{namespace}/deployments`), as
+ * `group/version/resource` → kind (the operations' x-kubernetes-group-version-kind): what discovery lists and a
+ * RESTMapper maps. Subresources and watch paths are left out.
+ */
+function servedResources(doc: JsonObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  const paths = doc['paths'];
+  if (!isObject(paths)) return out;
+  for (const [path, item] of Object.entries(paths)) {
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.*)$/.exec(path);
+    if (!m || !isObject(item)) continue;
+    const [group, version] = m[1] ? ['', m[1]] : [m[2]!, m[3]!];
+    let rest = m[4]!.split('/');
+    if (rest[0] === 'watch') continue;
+    if (rest[0] === 'namespaces' && rest[1] === '{namespace}' && rest.length > 2) rest = rest.slice(2);
+    const [resource, name, ...sub] = rest;
+    if (!resource || resource.startsWith('{') || sub.length > 0 || (name !== undefined && name !== '{name}')) continue;
+    for (const op of Object.values(item)) {
+      const gvk = isObject(op) ? op['x-kubernetes-group-version-kind'] : undefined;
+      if (isObject(gvk) && typeof gvk['kind'] === 'string') out[`${group}/${version}/${resource}`] ??= gvk['kind'];
+    }
+  }
+  return out;
+}
+
 function moduleDir(version: string): string {
   const json = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
     encoding: 'utf8',
@@ -100,9 +126,11 @@ function generate(minor: string, version: string): string {
   const specDir = join(moduleDir(version), 'api', 'openapi-spec', 'v3');
   const definitions: JsonObject = {};
   const kinds: Record<string, string> = {};
+  const resources: Record<string, string> = {};
   for (const file of readdirSync(specDir).sort()) {
     if (!file.endsWith('.json')) continue;
     const doc = JSON.parse(readFileSync(join(specDir, file), 'utf8')) as JsonObject;
+    Object.assign(resources, servedResources(doc));
     const components = doc['components'];
     const schemas = isObject(components) ? components['schemas'] : undefined;
     if (!isObject(schemas)) continue;
@@ -129,6 +157,7 @@ function generate(minor: string, version: string): string {
     kubernetes: minor,
     source: `k8s.io/kubernetes@${version} api/openapi-spec/v3`,
     kinds: sorted(kinds),
+    resources: sorted(resources),
     definitions: sorted(definitions),
   };
   return JSON.stringify(data) + '\n';

@@ -4,9 +4,10 @@
 
 import type { Comprehension, Expr, ParsedExpr } from './ast.ts';
 import { qualifiedName } from './parser.ts';
+import { keywordField } from './schema-types.ts';
 import type { Environment } from './env.ts';
 import type { Overload } from './decls.ts';
-import { T, assignable, isDynLike, join, substitute, typeString, type CelType, type Substitution } from './types.ts';
+import { T, assignable, formatCelType, isDynLike, join, substitute, type CelType, type Substitution } from './types.ts';
 
 export interface CheckIssue {
   message: string;
@@ -193,12 +194,12 @@ class Checker {
         return operand.kind === 'any' ? T.any : T.dyn;
       case 'map':
         if (!assignable(operand.key, T.string, new Map(this.subst))) {
-          return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+          return this.error(id, `type '${formatCelType(operand)}' does not support field selection`);
         }
         return operand.value;
       case 'object': {
         const decl = this.env.objectTypes.get(operand.name);
-        const f = decl?.fields.get(field);
+        const f = decl && (decl.fields.get(field) ?? keywordField(decl, field));
         if (f) return f;
         if (decl?.open) return T.dyn;
         return this.error(id, `undefined field '${field}'`);
@@ -208,9 +209,13 @@ class Checker {
           const inner = this.fieldType(id, this.resolved(operand.params[0]!), field);
           return T.optional(inner);
         }
-        return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+        // Kubernetes declares its library types (`kubernetes.Quantity`, `kubernetes.authorization.Authorizer`, …)
+        // as cel.ObjectType without fields: cel-go finds no struct to select from (net.IP/CIDR are opaque).
+        if (operand.name.startsWith('kubernetes.'))
+          return this.error(id, `unexpected failed resolution of '${operand.name}'`);
+        return this.error(id, `type '${formatCelType(operand)}' does not support field selection`);
       default:
-        return this.error(id, `type '${typeString(operand)}' does not support field selection`);
+        return this.error(id, `type '${formatCelType(operand)}' does not support field selection`);
     }
   }
 
@@ -287,8 +292,8 @@ class Checker {
   }
 
   private noMatch(id: number, fn: string, args: CelType[], target: CelType | undefined): CelType {
-    const list = args.map((t) => typeString(substitute(t, this.subst, true))).join(', ');
-    const sig = target ? `${typeString(substitute(target, this.subst, true))}.(${list})` : `(${list})`;
+    const list = args.map((t) => formatCelType(substitute(t, this.subst, true))).join(', ');
+    const sig = target ? `${formatCelType(substitute(target, this.subst, true))}.(${list})` : `(${list})`;
     return this.error(id, `found no matching overload for '${fn}' applied to '${sig}'`);
   }
 
@@ -309,7 +314,7 @@ class Checker {
    */
   validateLiterals(): void {
     if (!this.env.homogeneousAggregateLiterals) return;
-    const final = (t: CelType) => typeString(substitute(t, this.subst, true));
+    const final = (t: CelType) => formatCelType(substitute(t, this.subst, true));
     const mismatch = (id: number, want: CelType, got: CelType) =>
       this.error(id, `expected type '${final(want)}' but found '${final(got)}'`);
     for (const lit of this.literals) {
@@ -337,7 +342,7 @@ class Checker {
     const r = this.resolved(t);
     if (r.kind === 'opaque' && r.name === 'optional_type') return r.params[0]!;
     if (isDynLike(r)) return T.dyn;
-    return this.error(id, `expected type 'optional_type' but found '${typeString(r)}'`);
+    return this.error(id, `expected type 'optional_type' but found '${formatCelType(r)}'`);
   }
 
   private checkList(e: Extract<Expr, { kind: 'list' }>, scope: Scope): CelType {
@@ -387,7 +392,7 @@ class Checker {
       if (!assignable(declared, t, new Map(this.subst))) {
         this.error(
           f.id,
-          `expected type of field '${f.field}' is '${typeString(declared)}' but provided type is '${typeString(substitute(t, this.subst, true))}'`,
+          `expected type of field '${f.field}' is '${formatCelType(declared)}' but provided type is '${formatCelType(substitute(t, this.subst, true))}'`,
         );
       }
     }
@@ -417,7 +422,7 @@ class Checker {
       default:
         this.error(
           e.iterRange.id,
-          `expression of type '${typeString(range)}' cannot be the range of a comprehension (must be list, map, or dynamic)`,
+          `expression of type '${formatCelType(range)}' cannot be range of a comprehension (must be list, map, or dynamic)`,
         );
         v1 = T.dyn;
         if (e.iterVar2) v2 = T.dyn;
@@ -429,7 +434,7 @@ class Checker {
     const inner: Scope = [...scope, accuScope, iterScope];
     const cond = this.check(e.loopCondition, inner);
     if (!assignable(T.bool, this.resolved(cond), new Map(this.subst))) {
-      this.error(e.loopCondition.id, `expected type 'bool' but found '${typeString(this.resolved(cond))}'`);
+      this.error(e.loopCondition.id, `expected type 'bool' but found '${formatCelType(this.resolved(cond))}'`);
     }
     const step = this.check(e.loopStep, inner);
     const s = new Map(this.subst);
@@ -437,7 +442,7 @@ class Checker {
     else
       this.error(
         e.loopStep.id,
-        `expected type '${typeString(substitute(accu, this.subst, true))}' but found '${typeString(substitute(step, this.subst, true))}'`,
+        `expected type '${formatCelType(substitute(accu, this.subst, true))}' but found '${formatCelType(substitute(step, this.subst, true))}'`,
       );
     return this.check(e.result, [...scope, accuScope]);
   }

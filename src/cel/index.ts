@@ -13,6 +13,7 @@ export {
   authnEnvironment,
   claimsValue,
   compileAdmission,
+  compositedType,
   evaluateAdmission,
   minorOf,
 } from './kubernetes.ts';
@@ -27,6 +28,8 @@ export type {
   KubernetesVersion,
 } from './kubernetes.ts';
 export { T, typeString } from './types.ts';
+export { escapeFieldName, schemaTypes } from './schema-types.ts';
+export type { RefResolver, SchemaTypeOptions, SchemaTypes } from './schema-types.ts';
 export { mockAuthorizer, CHECK_COST } from './lib/authz.ts';
 export type { AuthorizationAttributes, AuthorizationDecision, Authorizer, MockAuthorizerRule } from './lib/authz.ts';
 export type { CelType } from './types.ts';

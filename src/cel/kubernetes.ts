@@ -26,6 +26,7 @@ import { standardLibrary } from './lib/std.ts';
 import { stringsLibrary, stringsV2Library } from './lib/strings.ts';
 import { twoVarComprehensionsLibrary } from './lib/comprehensions.ts';
 import { urlsLibrary } from './lib/urls.ts';
+import type { SchemaTypes } from './schema-types.ts';
 import { T, type CelType, type ObjectTypeDecl } from './types.ts';
 import { CostLimitExceeded } from './interpreter.ts';
 import { EvalError, LazyVariables, fromJSON, type Value } from './values.ts';
@@ -168,8 +169,15 @@ export interface AdmissionEnvOptions {
   use: AdmissionUse;
   /** `new`: the policy is being written (NewExpressions); `stored` (default): evaluated (StoredExpressions). */
   mode?: 'stored' | 'new';
-  /** Whether the policy has a paramKind (declares `params`). */
-  params?: boolean;
+  /** Whether the policy has a paramKind (declares `params`): as dyn, or typed from the param kind's schema. */
+  params?: boolean | SchemaTypes;
+  /** `object` and `oldObject` typed from the resource's schema (the status controller's type check); else dyn. */
+  object?: SchemaTypes;
+  /**
+   * Whether `authorizer.requestResource` is declared (default true). The ValidatingAdmissionPolicy type check
+   * declares only `authorizer` (k8s.io/apiserver policy/validating/typechecking.go buildEnvSet).
+   */
+  requestResource?: boolean;
   /** Composited variables visible to this expression, with their compiled result types. */
   variables?: Record<string, CelType>;
   /** Required result type: validations and matchConditions must be bool. */
@@ -177,16 +185,19 @@ export interface AdmissionEnvOptions {
 }
 
 export function admissionEnvironment(options: AdmissionEnvOptions): Environment {
+  const objectType = options.object?.type ?? T.dyn;
   const vars: Record<string, CelType> = {
-    object: T.dyn,
-    oldObject: T.dyn,
+    object: objectType,
+    oldObject: objectType,
     request: T.object('kubernetes.AdmissionRequest'),
     namespaceObject: T.object('kubernetes.Namespace'),
     authorizer: T.opaque('kubernetes.authorization.Authorizer'),
-    'authorizer.requestResource': T.opaque('kubernetes.authorization.ResourceCheck'),
   };
-  if (options.params) vars.params = T.dyn;
-  const types = [...ADMISSION_TYPES];
+  if (options.requestResource !== false)
+    vars['authorizer.requestResource'] = T.opaque('kubernetes.authorization.ResourceCheck');
+  if (options.params) vars.params = options.params === true ? T.dyn : options.params.type;
+  const types = [...ADMISSION_TYPES, ...(options.object?.objectTypes ?? [])];
+  if (typeof options.params === 'object') types.push(...options.params.objectTypes);
   if (options.use !== 'matchCondition') {
     vars.variables = T.object('kubernetes.variables');
     types.push({ name: 'kubernetes.variables', fields: new Map(Object.entries(options.variables ?? {})) });
@@ -287,12 +298,32 @@ export function compileAdmission(
     } as AdmissionEnvOptions);
     const r = compile(v.expression, env);
     if (!r.ok) return { ok: false, message: r.message, variable: v.name, result: r };
-    types[v.name] = r.type;
+    types[v.name] = compositedType(r.type);
     compiled.push({ name: v.name, program: r.program });
   }
   const r = compile(expression, admissionEnvironment({ ...options, variables: types }));
   if (!r.ok) return { ok: false, message: r.message, result: r };
   return { ok: true, programs: { variables: compiled, program: r.program } };
+}
+
+/**
+ * The type `variables.<name>` gets from a variable's result type (plugin/cel composition.go
+ * convertCelTypeToDeclType): primitives stay, lists and maps keep their converted parameters, anything else (an
+ * object type, an optional, a Kubernetes opaque type) is dyn.
+ */
+export function compositedType(t: CelType): CelType {
+  switch (t.kind) {
+    case 'prim':
+    case 'dyn':
+    case 'any':
+      return t;
+    case 'list':
+      return T.list(compositedType(t.elem));
+    case 'map':
+      return T.map(compositedType(t.key), compositedType(t.value));
+    default:
+      return T.dyn;
+  }
 }
 
 interface AdmissionRequestInput {

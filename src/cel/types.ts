@@ -68,6 +68,30 @@ export function typeString(t: CelType): string {
   }
 }
 
+/**
+ * cel-go's FormatCELType, the spelling of types inside checker issues (`found no matching overload … '(timestamp,
+ * int)'`, `type 'duration' does not support field selection`): like typeString but timestamp, duration and null
+ * by their CEL names. (`must evaluate to …` messages print the declared names: typeString.)
+ */
+export function formatCelType(t: CelType): string {
+  switch (t.kind) {
+    case 'prim':
+      return t.name === 'null_type' ? 'null' : t.name;
+    case 'error':
+      return '!error!';
+    case 'list':
+      return `list(${formatCelType(t.elem)})`;
+    case 'map':
+      return `map(${formatCelType(t.key)}, ${formatCelType(t.value)})`;
+    case 'type':
+      return `type(${formatCelType(t.of)})`;
+    case 'opaque':
+      return t.params.length ? `${t.name}(${t.params.map(formatCelType).join(', ')})` : t.name;
+    default:
+      return typeString(t);
+  }
+}
+
 export function isDynLike(t: CelType): boolean {
   return t.kind === 'dyn' || t.kind === 'any' || t.kind === 'error';
 }
@@ -78,6 +102,11 @@ export interface ObjectTypeDecl {
   fields: Map<string, CelType>;
   /** Object types with open field sets (schemaless `Object.*` in mutations) accept any field as dyn. */
   open?: boolean;
+  /**
+   * OpenAPI-declared types in Kubernetes 1.31+: a field stored under its escaped reserved-word name
+   * (`__namespace__`) is also selected by the word itself (`namespace`).
+   */
+  recognizeKeywordFields?: boolean;
 }
 
 /** Substitution of type parameters during overload resolution. */
@@ -145,6 +174,9 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
   // Like cel-go, dyn matches anything and leaves type parameters nested in the other side unbound: a later
   // argument may still bind them (`claims[?'k'].orValue(true)` is a bool). Free parameters end up as dyn.
   if (isDynLike(formal) || isDynLike(actual)) return true;
+  // cel-go keeps the legacy checker's nullness: null goes where an object, opaque, timestamp or duration does.
+  if (isNull(formal)) return isNull(actual) || legacyNullable(actual);
+  if (isNull(actual)) return legacyNullable(formal);
   switch (formal.kind) {
     case 'prim':
       return actual.kind === 'prim' && actual.name === formal.name;
@@ -168,6 +200,16 @@ export function assignable(formal: CelType, actual: CelType, s: Substitution): b
     default:
       return false;
   }
+}
+
+const isNull = (t: CelType) => t.kind === 'prim' && t.name === 'null_type';
+
+function legacyNullable(t: CelType): boolean {
+  return (
+    t.kind === 'object' ||
+    t.kind === 'opaque' ||
+    (t.kind === 'prim' && (t.name === 'timestamp' || t.name === 'duration'))
+  );
 }
 
 /** Structural equality of two types (dyn equals only dyn). */

@@ -11,6 +11,8 @@ export interface OpenApi {
   readonly source: string;
   /** `group/version/kind` keys (core group: `/v1/Pod`). */
   kinds(): string[];
+  /** The top-level resources served (from the documents' paths), each with its kind. */
+  resources(): ServedResource[];
   /** The definition of a kind, or undefined when this version does not serve it. */
   schemaFor(gvk: GroupVersionKind): Schema | undefined;
   /** The name of a kind's definition (`io.k8s.api.apps.v1.Deployment`), or undefined when not served. */
@@ -22,6 +24,14 @@ export interface OpenApi {
    * in OpenAPI v3 where a `$ref` wrapped in `allOf` keeps its description.
    */
   resolveRef(schema: Schema): Schema;
+}
+
+/** A top-level resource and the kind it serves (`apps/v1` `deployments` → `Deployment`). */
+export interface ServedResource {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
 }
 
 export function gvkKey({ group, version, kind }: GroupVersionKind): string {
@@ -45,6 +55,11 @@ export function openApiFrom(data: OpenApiData): OpenApi {
     kubernetes: version,
     source: data.source,
     kinds: () => Object.keys(kinds),
+    resources: () =>
+      Object.entries(data.resources ?? {}).map(([key, kind]) => {
+        const [group = '', version = '', resource = ''] = key.split('/');
+        return { group, version, resource, kind };
+      }),
     definition,
     definitionNameFor,
     schemaFor(gvk) {

@@ -32,6 +32,11 @@ export interface OpenApiData {
   source: string;
   /** `group/version/kind` (core group: `/v1/Pod`) → definition name. */
   kinds: Record<string, string>;
+  /**
+   * `group/version/resource` (core group: `/v1/pods`) → kind: the top-level resources the document's paths
+   * serve, as discovery lists them (no subresources).
+   */
+  resources?: Record<string, string>;
   definitions: Record<string, Schema>;
 }
 

@@ -298,3 +298,43 @@ describe('served apiVersions, as each version’s OpenAPI document lists them', 
       else expect(result.outcome).toBe('denied');
     });
 });
+
+describe('status.typeChecking', () => {
+  it('a typo in a validation is admitted as kube-apiserver would, and warned about as the status controller would', () => {
+    const policy = registry.policy!.replace(
+      'expression: size(variables.untrusted) == 0',
+      'expression: size(variables.untrusted) == 0 && object.spec.hostNetwrk',
+    );
+    const { result, diagnostics } = run({ ...registry, policy });
+    // kube-apiserver compiles object as dyn: the policy is created and denies as before (`false && …`).
+    expect(result.outcome).toBe('denied');
+    expect(result.error?.status).toMatchObject({ code: 403, reason: 'Forbidden' });
+    const warning =
+      "/v1, Kind=Pod: ERROR: <input>:1:46: undefined field 'hostNetwrk'\n" +
+      ' | size(variables.untrusted) == 0 && object.spec.hostNetwrk\n' +
+      ` | ${'.'.repeat(45)}^\n`;
+    expect(result.typeChecking).toEqual([
+      {
+        policy: 'trusted-registry',
+        checkedKinds: ['/v1, Kind=Pod'],
+        expressionWarnings: [{ fieldRef: 'spec.validations[0].expression', warning }],
+      },
+    ]);
+    const marks = diagnostics.filter((d) => d.message.startsWith('status.typeChecking'));
+    const line = lineOf(policy, 'hostNetwrk');
+    const column = policy.split('\n')[line - 1]!.indexOf('.hostNetwrk') + 1;
+    expect(marks.map((d) => [d.severity, at(d), d.message])).toEqual([
+      [
+        'warning',
+        `policy:${line}:${column}`,
+        "status.typeChecking: /v1, Kind=Pod: undefined field 'hostNetwrk' (spec.validations[0].expression)",
+      ],
+    ]);
+  });
+
+  it('mutating policies have no status and are not type-checked', () => {
+    const { result } = run(sidecar);
+    expect(result.policies.map((p) => p.kind)).toEqual(['MutatingAdmissionPolicy']);
+    expect(result.typeChecking).toEqual([]);
+  });
+});

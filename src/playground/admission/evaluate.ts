@@ -5,13 +5,14 @@
 // object (to diff against the input), or the exact error the client would get, with every step traced.
 
 import { stringify, type Document } from 'yaml';
-import { loadOpenApi } from '../../k8s/openapi/index.ts';
+import { loadOpenApi, loadedOpenApi } from '../../k8s/openapi/index.ts';
 import { admit, type InvocationTrace } from '../../policy/admission/admit.ts';
 import { builtinDefaults } from '../../policy/admission/builtin-defaults.ts';
 import type { Json } from '../../policy/admission/jsonpatch.ts';
 import type { Binding, Policy, RequestAttributes, Status } from '../../policy/admission/types.ts';
 import { bindingFieldErrors, invalidMessage, policyFieldErrors } from '../../policy/admission/validate.ts';
 import type { ValidationTrace } from '../../policy/admission/validating.ts';
+import { gvkString, typeCheckPolicy, type ExpressionWarning } from '../../policy/admission/typechecking.ts';
 import { diag, firstLine, plain } from '../diagnostics.ts';
 import type { Diagnostic, PlaygroundRequest } from '../evaluation.ts';
 import type { KubeVersion } from '../state.ts';
@@ -74,7 +75,20 @@ export interface AdmissionPageResult {
     modelled: boolean;
     errors: { field: string; message: string }[];
   };
+  /**
+   * What kube-controller-manager's validatingadmissionpolicy-status controller writes to each created
+   * ValidatingAdmissionPolicy's `status.typeChecking` (expressions checked against the OpenAPI schemas of the
+   * kinds its resource rules name). Warnings only: they never change admission.
+   */
+  typeChecking: PolicyTypeChecking[];
   inputError?: string;
+}
+
+export interface PolicyTypeChecking {
+  policy: string;
+  /** The kinds the expressions were checked against (`apps/v1, Kind=Deployment`). */
+  checkedKinds: string[];
+  expressionWarnings: ExpressionWarning[];
 }
 
 type Doc = Record<string, unknown>;
@@ -115,6 +129,7 @@ export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
     changed: false,
     warnings: [],
     auditAnnotations: {},
+    typeChecking: [],
   };
   const problems: string[] = [];
   const stop = (): { result: AdmissionPageResult; diagnostics: Diagnostic[] } => {
@@ -297,6 +312,24 @@ export function evaluateAdmissionPageLoaded(request: PlaygroundRequest): {
     result.outcome = 'invalid-policy';
     result.createError = createError;
     return { result, diagnostics };
+  }
+
+  // The status controller type-checks every created ValidatingAdmissionPolicy, bound or not.
+  const api = loadedOpenApi(version);
+  for (const p of policies) {
+    if (p.value.kind !== 'ValidatingAdmissionPolicy' || !api) continue;
+    const checked = typeCheckPolicy(p.value as unknown as Policy, { version, api });
+    result.typeChecking.push({
+      policy: p.value.metadata.name,
+      checkedKinds: checked.checkedKinds.map(gvkString),
+      expressionWarnings: checked.expressionWarnings,
+    });
+    for (const f of checked.findings) {
+      const issues = f.issues.map((i) => ({ ...i, message: `status.typeChecking: ${gvkString(f.gvk)}: ${i.message}` }));
+      diagnostics.push(
+        ...fieldDiagnostics('policy', text('policy'), p.doc, f.fieldRef, 'warning', issues[0]!.message, issues),
+      );
+    }
   }
 
   const admission = admit(

@@ -20,6 +20,7 @@ export function AdmissionResult({ shown }: { shown: Shown }) {
       {result.invocations.length ? <Invocations invocations={result.invocations} /> : null}
       {result.objectValidation ? <ObjectValidation result={result} /> : null}
       {result.validations.length ? <Validations result={result} /> : null}
+      {result.typeChecking.length ? <TypeChecking result={result} /> : null}
       {result.outcome === 'admitted' ? <Final result={result} /> : null}
       <Timing elapsedMs={shown.evaluation.elapsedMs} />
     </div>
@@ -252,6 +253,46 @@ function Validations({ result }: { result: AdmissionPageResult }) {
                       ) : (
                         <span className="bad">{`${d.reason ?? ''}: ${d.message ?? ''}`}</span>
                       )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** status.typeChecking as kube-controller-manager writes it on each ValidatingAdmissionPolicy. */
+function TypeChecking({ result }: { result: AdmissionPageResult }) {
+  return (
+    <section aria-label="Type checking" data-field="typeChecking">
+      <h3>status.typeChecking (kube-controller-manager)</h3>
+      <p className="muted">
+        Warnings only: kube-apiserver compiles the expressions with <code>object</code> as dyn and admits as above; the
+        validatingadmissionpolicy-status controller checks them against the OpenAPI schema of each kind the resource
+        rules name (no wildcards, subresources or custom resources, at most 10 kinds per rule).
+      </p>
+      {result.typeChecking.map((t) => (
+        <div className="invocation" key={t.policy} data-policy={t.policy}>
+          <p className="head">
+            <code>{t.policy}</code>:{' '}
+            {t.checkedKinds.length
+              ? `checked against ${t.checkedKinds.join('; ')}: ${t.expressionWarnings.length ? `${t.expressionWarnings.length} expression${t.expressionWarnings.length > 1 ? 's' : ''} with warnings` : 'no warnings'}`
+              : 'nothing to check against (no resource rule names a kind with a known schema)'}
+          </p>
+          {t.expressionWarnings.length ? (
+            <table className="type-checking">
+              <tbody>
+                {t.expressionWarnings.map((w) => (
+                  <tr key={w.fieldRef}>
+                    <td>
+                      <code>{w.fieldRef}</code>
+                    </td>
+                    <td>
+                      <pre className="value warning">{w.warning}</pre>
                     </td>
                   </tr>
                 ))}
