@@ -321,9 +321,21 @@ describe.runIf(goAvailable)('admission: src/policy/admission against the real ku
         return { status: 0, body: panic, json: undefined, warnings: [] };
       }
     };
-    let res = await send();
+    // The policy plugin's own RESTMapper learns a new CRD's kinds some time after discovery serves them (its
+    // answer says so): that answer is not the policy's, so ask again, for up to 30 s.
+    const crdNotYetMapped = (r: KubeResponse) =>
+      r.status === 503 && /There can be a delay between when CustomResourceDefinitions are created/.test(r.body);
+    const settle = async (): Promise<KubeResponse> => {
+      let r = await send();
+      for (let i = 0; i < 60 && crdNotYetMapped(r); i++) {
+        await sleep(500);
+        r = await send();
+      }
+      return r;
+    };
+    let res = await settle();
     for (let attempts = 2; attempts <= 10; attempts++) {
-      const again = await send();
+      const again = await settle();
       const same = (r: KubeResponse) =>
         JSON.stringify([r.status, canonical(withoutMetadata(r.json as Json, UNCOMPARED)), r.warnings]);
       if (same(again) === same(res)) return { res: again, attempts };
