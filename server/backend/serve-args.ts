@@ -4,6 +4,7 @@
 import { issuerUrlProblem } from '../issuer/issuer-url.ts';
 import { isSigningAlgorithm } from '../issuer/signing-key.ts';
 import { prefixProblem } from '../issuer/trust-config.ts';
+import { oidcIssuerProblem } from './oidc-login.ts';
 import { checkOriginValue } from './origins.ts';
 import type { PortholeOptions } from './server.ts';
 
@@ -32,6 +33,21 @@ Flags:
       --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
       --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
       --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
+
+OpenID Connect login (authorization code flow with PKCE; the one-time login token keeps working):
+      --oidc-issuer-url URL            the identity provider's issuer (https; http only on loopback)
+      --oidc-client-id ID              Porthole's client id at the identity provider
+      --oidc-client-secret-file FILE   the client secret, read from FILE; without it Porthole is a public client
+      --oidc-redirect-url URL          the redirect URI registered at the provider
+                                       (default http://HOST:PORT/porthole/api/oidc/callback)
+      --oidc-scopes LIST               scopes to request, comma-separated (default openid,profile,email)
+      --oidc-username-claim CLAIM      ID token claim that names the user (default sub; email needs email_verified)
+      --oidc-groups-claim CLAIM        ID token claim that lists the user's groups (default groups)
+
+Sessions:
+      --session-idle-timeout DURATION  end a session after this long without requests or shell traffic (default 8h)
+      --session-max-lifetime DURATION  end a session this long after login, whatever the activity (default 24h)
+                                       (durations like 90s, 15m, 8h; a session's end closes its shells)
   -h, --help                           help for serve
 `;
 
@@ -51,6 +67,8 @@ export type ServeArgs =
         | 'keyFile'
         | 'signingAlgorithm'
         | 'identityPrefix'
+        | 'oidc'
+        | 'sessions'
       >;
     };
 
@@ -65,6 +83,15 @@ const VALUE_FLAGS = [
   '--key-file',
   '--signing-algorithm',
   '--identity-prefix',
+  '--oidc-issuer-url',
+  '--oidc-client-id',
+  '--oidc-client-secret-file',
+  '--oidc-redirect-url',
+  '--oidc-scopes',
+  '--oidc-username-claim',
+  '--oidc-groups-claim',
+  '--session-idle-timeout',
+  '--session-max-lifetime',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -72,8 +99,27 @@ function isValueFlag(name: string): name is ValueFlag {
   return (VALUE_FLAGS as readonly string[]).includes(name);
 }
 
+/** `90s`, `15m`, `8h`, `1h30m` → milliseconds; undefined when malformed or zero. */
+export function parseDuration(value: string): number | undefined {
+  if (!/^([0-9]+[hms])+$/.test(value)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of value.matchAll(/([0-9]+)([hms])/g)) {
+    ms += Number(n) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1000);
+  }
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+type OidcFlags = Partial<NonNullable<PortholeOptions['oidc']>>;
+
 export function parseServeArgs(argv: readonly string[]): ServeArgs {
   const options: Extract<ServeArgs, { help: false }>['options'] = {};
+  const oidc: OidcFlags = {};
+  const duration = (flag: string, value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined)
+      throw new UsageError(`invalid argument "${value}" for "${flag}" flag: expected a duration like 90s, 15m or 8h`);
+    return ms;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { help: true };
@@ -132,6 +178,45 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
           throw new UsageError(`invalid argument "${value}" for "--signing-algorithm" flag: must be ES256 or RS256`);
         options.signingAlgorithm = value;
         break;
+      case '--oidc-issuer-url': {
+        const problem = oidcIssuerProblem(value);
+        if (problem) throw new UsageError(`invalid argument for "--oidc-issuer-url" flag: ${problem}`);
+        oidc.issuerUrl = value;
+        break;
+      }
+      case '--oidc-client-id':
+        oidc.clientId = value;
+        break;
+      case '--oidc-client-secret-file':
+        oidc.clientSecretFile = value;
+        break;
+      case '--oidc-redirect-url': {
+        let url: URL | undefined;
+        try {
+          url = new URL(value);
+        } catch {
+          url = undefined;
+        }
+        if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash)
+          throw new UsageError(`invalid argument "${value}" for "--oidc-redirect-url" flag: must be an http(s) URL`);
+        oidc.redirectUri = value;
+        break;
+      }
+      case '--oidc-scopes':
+        oidc.scopes = value.split(/[\s,]+/).filter((scope) => scope !== '');
+        break;
+      case '--oidc-username-claim':
+        oidc.claims = { ...oidc.claims, username: value };
+        break;
+      case '--oidc-groups-claim':
+        oidc.claims = { ...oidc.claims, groups: value };
+        break;
+      case '--session-idle-timeout':
+        options.sessions = { ...options.sessions, idleTimeoutMs: duration(name, value) };
+        break;
+      case '--session-max-lifetime':
+        options.sessions = { ...options.sessions, absoluteTimeoutMs: duration(name, value) };
+        break;
       case '--allow-origin': {
         const problem = checkOriginValue(value);
         if (problem) throw new UsageError(`invalid argument for "--allow-origin" flag: ${problem}`);
@@ -145,6 +230,11 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
   }
   if (options.kubeconfig && options.podsFile) {
     throw new UsageError('--pods applies to the local cluster and cannot be used with --kubeconfig');
+  }
+  if (Object.keys(oidc).length > 0) {
+    if (!oidc.issuerUrl) throw new UsageError('the --oidc-* flags need --oidc-issuer-url');
+    if (!oidc.clientId) throw new UsageError('--oidc-issuer-url needs --oidc-client-id');
+    options.oidc = { ...oidc, issuerUrl: oidc.issuerUrl, clientId: oidc.clientId };
   }
   return { help: false, options };
 }

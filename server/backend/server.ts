@@ -2,6 +2,7 @@
 // one-time-per-start login token, relays allowlisted REST reads and exec/attach WebSockets to the clusters
 // with the backend's credentials, and starts the embedded local cluster when no kubeconfig is given.
 
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +24,22 @@ import { CLUSTERS_PREFIX, parseClusterRequest } from './routes.ts';
 import {
   SessionStore,
   clearedSessionCookie,
-  cookieValues,
   newSecret,
   secretsEqual,
   sessionCookie,
-  SESSION_COOKIE,
+  sessionIdsFromCookies,
+  type Session,
   type SessionOptions,
+  type SessionUser,
 } from './sessions.ts';
+import {
+  clearedTransactionCookie,
+  LoginFailed,
+  OidcLogin,
+  oidcIssuerProblem,
+  type OidcSettings,
+} from './oidc-login.ts';
+import { sendLoginFailure } from './login-page.ts';
 import { createStaticHandler } from './static-files.ts';
 import { ConfigurationAuthenticator } from '../issuer/cluster-authenticator.ts';
 import { Issuer } from '../issuer/issuer.ts';
@@ -56,6 +66,8 @@ export interface PortholeOptions {
   signingAlgorithm?: SigningAlgorithm;
   /** The prefix the local cluster's AuthenticationConfiguration puts on minted users and groups. Default `porthole:`. */
   identityPrefix?: string;
+  /** Log people in with this OpenID Connect identity provider (besides the one-time login token). */
+  oidc?: OidcSettings & { clientSecretFile?: string };
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -83,6 +95,9 @@ export interface Porthole {
   origins: AllowedOrigins;
   /** Porthole's token issuer (discovery, JWKS, minting). */
   issuer: Issuer;
+  /** The OpenID Connect login, when configured. */
+  oidc?: OidcLogin;
+  sessions: SessionStore;
   /** Live exec/attach relays (byte counts, backpressure state): for tests and the audit of issue 8. */
   relays(): RelayStats[];
   /** The last 100 relays that ended, oldest first. */
@@ -93,6 +108,7 @@ export interface Porthole {
 const DEFAULT_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const LOGIN_BODY_LIMIT = 4096;
 const API_PREFIX = '/porthole/api';
+const OIDC_LOGIN_ROUTE = `${API_PREFIX}/oidc/login`;
 
 export async function startPorthole(options: PortholeOptions = {}): Promise<Porthole> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -111,6 +127,12 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     const problem = prefixProblem(options.identityPrefix);
     if (problem) throw new Error(problem);
   }
+  if (options.oidc) {
+    const problem = oidcIssuerProblem(options.oidc.issuerUrl);
+    if (problem) throw new Error(`--oidc-issuer-url: ${problem}`);
+    if (!options.oidc.clientId) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+  }
+  const oidcSettings = options.oidc ? await readOidcSecret(options.oidc) : undefined;
   // Keys first: a key file Porthole must refuse (mode, content) stops it before anything starts.
   const keys = await openKeyStore({
     ...(options.keyFile ? { keyFile: options.keyFile } : {}),
@@ -138,9 +160,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     });
     // The browser's requests reach the local cluster with a token minted for the session (spec §0.2); the
     // admin token stays for the kubeconfig written for kubectl.
-    const identity = localLoginIdentity();
     clusters = [
-      localClusterEntry(localCluster, async ({ sessionId }) => {
+      localClusterEntry(localCluster, async ({ sessionId, identity }) => {
         if (!issuer) throw new Error('the token issuer is not ready yet');
         return (await issuer.token(sessionId, identity, LOCAL_CLUSTER_AUDIENCE)).token;
       }),
@@ -161,6 +182,15 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins);
 
   const isTls = (req: IncomingMessage) => 'encrypted' in req.socket && req.socket.encrypted === true;
+  const localLogin = localLoginIdentity();
+
+  /** A new session for this user, replacing any the browser had (a login never reuses an id: fixation). */
+  function logIn(req: IncomingMessage, user: SessionUser): Session {
+    for (const old of sessionIdsFromCookies(req.headers.cookie)) sessions.destroy(old, 'replaced by a new login');
+    const session = sessions.create(user);
+    session.onEnd.add(() => issuer?.forgetSession(session.id));
+    return session;
+  }
 
   function originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
@@ -174,6 +204,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       '/logout': 'POST',
       '/session': 'GET',
       '/clusters': 'GET',
+      '/oidc/login': 'GET',
+      '/oidc/callback': 'GET',
     };
     const method = methods[route];
     if (!method) return sendError(res, 404, `no API endpoint ${pathname}`);
@@ -200,22 +232,70 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
         if (typeof token !== 'string' || !secretsEqual(loginToken, token)) {
           return sendError(res, 401, 'invalid login token');
         }
-        // Rotate: a login never reuses a session id the browser already had (session fixation).
-        for (const old of cookieValues(req.headers.cookie, SESSION_COOKIE))
-          sessions.destroy(old, 'replaced by a new login');
-        const session = sessions.create();
-        session.onEnd.add(() => issuer?.forgetSession(session.id));
+        const session = logIn(req, {
+          method: 'login-token',
+          identity: localLogin,
+          displayName: localLogin.subject,
+        });
         return sendJson(res, 204, undefined, { 'Set-Cookie': sessionCookie(session.id, isTls(req)) });
       }
       case '/logout': {
-        for (const id of cookieValues(req.headers.cookie, SESSION_COOKIE)) sessions.destroy(id, 'logged out');
+        for (const id of sessionIdsFromCookies(req.headers.cookie)) sessions.destroy(id, 'logged out');
         return sendJson(res, 204, undefined, { 'Set-Cookie': clearedSessionCookie(isTls(req)) });
       }
       case '/session': {
-        if (!sessionFromCookies(sessions, req.headers.cookie)) {
-          return sendJson(res, 401, { authenticated: false, error: 'not logged in' });
+        const session = sessionFromCookies(sessions, req.headers.cookie);
+        if (!session) {
+          return sendJson(res, 401, {
+            authenticated: false,
+            error: 'not logged in',
+            ...(oidc ? { oidcLogin: OIDC_LOGIN_ROUTE } : {}),
+          });
         }
-        return sendJson(res, 200, { authenticated: true });
+        const { user } = session;
+        return sendJson(res, 200, {
+          authenticated: true,
+          user: { name: user.displayName, subject: user.identity.subject, groups: user.identity.groups },
+          method: user.method,
+          expiresAt: new Date(sessions.expiresAt(session)).toISOString(),
+        });
+      }
+      case '/oidc/login': {
+        if (!oidc) return sendError(res, 404, 'OpenID Connect login is not configured (see porthole serve --help)');
+        const returnTo = new URL(req.url ?? '/', 'http://x').searchParams.get('returnTo');
+        try {
+          const { location, cookie } = await oidc.start(returnTo, isTls(req));
+          res.writeHead(303, { Location: location, 'Set-Cookie': cookie, 'Cache-Control': 'no-store' });
+          res.end();
+        } catch (error) {
+          if (!(error instanceof LoginFailed)) throw error;
+          log(`OIDC login: ${error.message}`);
+          sendLoginFailure(res, error.status, error.message);
+        }
+        return;
+      }
+      case '/oidc/callback': {
+        if (!oidc) return sendError(res, 404, 'OpenID Connect login is not configured (see porthole serve --help)');
+        const raw = req.url ?? '';
+        const query = raw.includes('?') ? raw.slice(raw.indexOf('?')) : '';
+        const cleared = clearedTransactionCookie(isTls(req));
+        try {
+          const { user, returnTo } = await oidc.finish(query, req.headers.cookie);
+          const session = logIn(req, user);
+          log(`OIDC login: ${user.displayName} (sub ${JSON.stringify(user.identity.subject)}) logged in`);
+          res.writeHead(303, {
+            Location: returnTo,
+            'Set-Cookie': [cleared, sessionCookie(session.id, isTls(req))],
+            'Cache-Control': 'no-store',
+          });
+          res.end();
+        } catch (error) {
+          if (!(error instanceof LoginFailed)) throw error;
+          log(`OIDC login refused: ${error.message}`);
+          res.setHeader('Set-Cookie', cleared);
+          sendLoginFailure(res, error.status, error.message);
+        }
+        return;
       }
       case '/clusters': {
         if (!sessionFromCookies(sessions, req.headers.cookie)) return sendError(res, 401, 'not logged in');
@@ -237,12 +317,13 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     if (!parsed.ok) return sendError(res, parsed.status, parsed.message);
     const cluster = clusterMap.get(parsed.request.cluster);
     if (!cluster) return sendError(res, 404, `no cluster named "${parsed.request.cluster}"`);
-    await relayRest(res, cluster, parsed.request, { sessionId: session.id }, rest);
+    await relayRest(res, cluster, parsed.request, { sessionId: session.id, identity: session.user.identity }, rest);
   }
 
   // Set once the port, and with it the default issuer URL, is known; the request handler reads it before that.
   // eslint-disable-next-line prefer-const
   let issuer: Issuer | undefined;
+  let oidc: OidcLogin | undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
@@ -318,6 +399,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const port = (server.address() as AddressInfo).port;
   origins = allowedOrigins(host, port, options.allowOrigins);
   issuer = new Issuer({ url: options.issuerUrl ?? defaultIssuerUrl(origins.url), keys, now: unixNow });
+  if (oidcSettings) {
+    oidc = new OidcLogin({ ...oidcSettings, origin: origins.url });
+    log(`OpenID Connect login with ${oidc.issuerUrl} (redirect URI ${oidc.redirectUri})`);
+  }
   if (localCluster) {
     localTrust.configure(
       issuer.trustConfigurationYaml({
@@ -366,8 +451,24 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     clusters,
     origins,
     issuer,
+    ...(oidc ? { oidc } : {}),
+    sessions,
     relays: () => [...relays].map((r) => r.stats),
     finishedRelays: () => [...relayStats],
     close,
   };
+}
+
+/** The client secret from its file (a secret on the command line would show in `ps`). */
+async function readOidcSecret(settings: OidcSettings & { clientSecretFile?: string }): Promise<OidcSettings> {
+  const { clientSecretFile, ...rest } = settings;
+  if (clientSecretFile === undefined) return rest;
+  let secret: string;
+  try {
+    secret = (await readFile(clientSecretFile, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`--oidc-client-secret-file: cannot read ${clientSecretFile}: ${(error as Error).message}`);
+  }
+  if (secret === '') throw new Error(`--oidc-client-secret-file: ${clientSecretFile} is empty`);
+  return { ...rest, clientSecret: secret };
 }

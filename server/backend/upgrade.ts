@@ -19,7 +19,7 @@ import {
   type RelayTiming,
 } from './relay.ts';
 import { kubeBool, parseClusterRequest } from './routes.ts';
-import { SESSION_COOKIE, cookieValues, type Session, type SessionStore } from './sessions.ts';
+import { sessionIdsFromCookies, type Session, type SessionStore } from './sessions.ts';
 
 export interface UpgradeOptions {
   origins: AllowedOrigins;
@@ -59,7 +59,7 @@ export function parseSubprotocols(header: string | undefined): string[] | string
 }
 
 export function sessionFromCookies(sessions: SessionStore, cookieHeader: string | undefined): Session | undefined {
-  for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
+  for (const value of sessionIdsFromCookies(cookieHeader)) {
     const session = sessions.get(value);
     if (session) return session;
   }
@@ -156,7 +156,7 @@ export function createUpgradeHandler(options: UpgradeOptions) {
 
     let target;
     try {
-      target = await cluster.upstream({ sessionId: session.id });
+      target = await cluster.upstream({ sessionId: session.id, identity: session.user.identity });
     } catch (error) {
       release();
       writeRawJsonError(socket, 503, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
