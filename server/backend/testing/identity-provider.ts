@@ -149,6 +149,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
           return grant;
         },
         cookies: { keys: ['porthole-test-idp-cookie-key'] },
+        ttl: { AuthorizationCode: 60, Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 300, IdToken: 300 },
         pkce: { required: () => true },
       });
       handler = provider.callback();
