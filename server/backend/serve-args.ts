@@ -47,7 +47,9 @@ OpenID Connect login (authorization code flow with PKCE; the one-time login toke
 Sessions:
       --session-idle-timeout DURATION  end a session after this long without requests or shell traffic (default 8h)
       --session-max-lifetime DURATION  end a session this long after login, whatever the activity (default 24h)
-                                       (durations like 90s, 15m, 8h; a session's end closes its shells)
+      --shell-idle-timeout DURATION    close a shell after this long without data either way (default 30m)
+      --shell-max-duration DURATION    close a shell this long after it opened, whatever the activity (default 8h)
+                                       (durations like 90s, 15m, 8h; a session's end closes its shells within 2 s)
   -h, --help                           help for serve
 `;
 
@@ -69,6 +71,7 @@ export type ServeArgs =
         | 'identityPrefix'
         | 'oidc'
         | 'sessions'
+        | 'timing'
       >;
     };
 
@@ -92,6 +95,8 @@ const VALUE_FLAGS = [
   '--oidc-groups-claim',
   '--session-idle-timeout',
   '--session-max-lifetime',
+  '--shell-idle-timeout',
+  '--shell-max-duration',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -217,6 +222,16 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       case '--session-max-lifetime':
         options.sessions = { ...options.sessions, absoluteTimeoutMs: duration(name, value) };
         break;
+      case '--shell-idle-timeout':
+        options.timing = { ...options.timing, idleTimeoutMs: duration(name, value) };
+        break;
+      case '--shell-max-duration': {
+        const ms = duration(name, value);
+        // setTimeout holds at most 2^31-1 ms (about 24.8 days).
+        if (ms > 2 ** 31 - 1) throw new UsageError(`invalid argument "${value}" for "${name}" flag: at most 596h`);
+        options.timing = { ...options.timing, maxDurationMs: ms };
+        break;
+      }
       case '--allow-origin': {
         const problem = checkOriginValue(value);
         if (problem) throw new UsageError(`invalid argument for "--allow-origin" flag: ${problem}`);

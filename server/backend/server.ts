@@ -421,7 +421,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     );
   }
 
-  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  // Every second: a session that expires without a request still closes its shells within about a second.
+  const sweeper = setInterval(() => sessions.sweep(), 1000);
   sweeper.unref();
 
   let closing: Promise<void> | undefined;

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { CLOSE_SESSION_ENDED } from './close-codes.ts';
 import type { Cluster } from './clusters.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
 import type { AllowedOrigins } from './origins.ts';
@@ -295,10 +296,10 @@ export function createUpgradeHandler(options: UpgradeOptions) {
             options.onRelayEnd?.(stats);
           },
         });
-        const endWithSession = (why: string) => relay.shutdown(1008, why);
+        const endWithSession = (why: string) => relay.shutdown(CLOSE_SESSION_ENDED, why);
         options.relays.add(relay);
         // The session may have ended (logout, expiry) while the cluster was answering.
-        if (options.sessions.get(session.id) !== session) relay.shutdown(1008, 'session ended');
+        if (options.sessions.get(session.id) !== session) relay.shutdown(CLOSE_SESSION_ENDED, 'session ended');
         else session.onEnd.add(endWithSession);
         options.log(`${what} opened (${upstream.protocol || 'no subprotocol'}${relayTarget.tty ? ', tty' : ''})`);
       });
