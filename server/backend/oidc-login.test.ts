@@ -34,6 +34,8 @@ beforeAll(async () => {
     clusters: [],
     distDir: writeDist(dir),
     log: (line) => logs.push(line),
+    // These tests log in dozens of times a minute from one address.
+    rateLimits: { loginsPerMinute: 10_000 },
     oidc: {
       issuerUrl: idp.issuer,
       clientId: idp.clientId,
@@ -125,7 +127,7 @@ describe('a complete login', () => {
     const cookie = sessionCookieOf(await callback(walked.callbackUrl, walked.transactionCookie)) ?? '';
     const logout = await fetch(`${origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: cookie, Origin: origin },
+      headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: origin },
     });
     expect(logout.status).toBe(204);
     expect(logout.headers.get('set-cookie')).toBe('porthole_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0');

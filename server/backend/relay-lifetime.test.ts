@@ -265,7 +265,7 @@ describe('logout while the cluster is still answering', () => {
       );
       const logout = await fetch(`${t.origin}/porthole/api/logout`, {
         method: 'POST',
-        headers: { Cookie: cookie, Origin: t.origin },
+        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: t.origin },
       });
       expect(logout.status).toBe(204);
       release();
@@ -315,7 +315,7 @@ describe('shell limits', () => {
       const started = Date.now();
       const logout = await fetch(`${t.origin}/porthole/api/logout`, {
         method: 'POST',
-        headers: { Origin: t.origin, Cookie: cookie },
+        headers: { 'Content-Type': 'application/json', Origin: t.origin, Cookie: cookie },
       });
       expect(logout.status).toBe(204);
       const closes = await Promise.all([first.closed, second.closed]);

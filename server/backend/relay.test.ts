@@ -328,7 +328,7 @@ describe('closes', () => {
     const loggedOutAt = Date.now();
     const response = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Origin: t.origin, Cookie: otherCookie },
+      headers: { 'Content-Type': 'application/json', Origin: t.origin, Cookie: otherCookie },
     });
     expect(response.status).toBe(204);
     expect(await result.socket.closed).toEqual({ code: 4001, reason: 'logged out' });

@@ -96,13 +96,13 @@ describe('login', () => {
     const mine = await login(t);
     const foreign = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: mine, Origin: 'http://evil.example' },
+      headers: { 'Content-Type': 'application/json', Cookie: mine, Origin: 'http://evil.example' },
     });
     expect(foreign.status).toBe(403);
     expect((await get('/porthole/api/session', { Cookie: mine })).status).toBe(200);
     const ok = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: mine, Origin: t.origin },
+      headers: { 'Content-Type': 'application/json', Cookie: mine, Origin: t.origin },
     });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('set-cookie')).toContain('Max-Age=0');

@@ -41,6 +41,7 @@ import {
 } from './oidc-login.ts';
 import { sendLoginFailure } from './login-page.ts';
 import { createStaticHandler } from './static-files.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit.ts';
 import { ConfigurationAuthenticator } from '../issuer/cluster-authenticator.ts';
 import { Issuer } from '../issuer/issuer.ts';
 import { defaultIssuerUrl, issuerUrlProblem } from '../issuer/issuer-url.ts';
@@ -83,6 +84,8 @@ export interface PortholeOptions {
   maxMessageBytes?: number;
   /** Open exec/attach connections per session. Default 64 (a page has one per terminal tab). */
   maxRelaysPerSession?: number;
+  /** Rate limits on logins, token minting and upgrades. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export interface Porthole {
@@ -174,6 +177,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const clusterMap = new Map(clusters.map((c) => [c.name, c]));
 
   const loginToken = newSecret();
+  const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const logins = new RateLimiter({ limit: limits.loginsPerMinute, windowMs: 60_000 });
   const sessions = new SessionStore(options.sessions);
   const relays = new Set<Relay>();
   const serveStatic = createStaticHandler(options.distDir ?? DEFAULT_DIST);
@@ -213,23 +218,49 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       res.setHeader('Allow', method);
       return sendError(res, 405, `${pathname} accepts ${method} only`);
     }
-    // CSRF: every state change must come from one of our own origins.
-    if (method === 'POST' && !originAllowed(req)) {
-      return sendError(res, 403, `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`);
+    // CSRF: every state change must come from one of our own origins, as a same-origin fetch (Sec-Fetch-Site when
+    // the browser sends it), with a JSON body, which no cross-site form can send and no cross-origin script can
+    // send without a preflight we never grant.
+    if (method === 'POST') {
+      if (!originAllowed(req)) {
+        return sendError(
+          res,
+          403,
+          `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`,
+        );
+      }
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') {
+        return sendError(res, 403, `Sec-Fetch-Site "${String(site)}" is not allowed: only same-origin requests`);
+      }
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+        return sendError(res, 415, `${pathname} expects Content-Type: application/json`);
+      }
+    }
+    const client = req.socket.remoteAddress ?? '';
+    if (route === '/login' || route === '/oidc/login' || route === '/oidc/callback') {
+      const wait = route === '/login' ? logins.retryAfter(client) : logins.take(client);
+      if (wait !== undefined) {
+        res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+        return sendError(
+          res,
+          429,
+          `too many login attempts from this address; try again in ${Math.ceil(wait / 1000)} s`,
+        );
+      }
     }
     switch (route) {
       case '/login': {
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          return sendError(res, 415, 'login expects Content-Type: application/json');
-        }
         const body = await readBody(req, LOGIN_BODY_LIMIT);
         let token: unknown;
         try {
           token = (JSON.parse(body.toString('utf8')) as { token?: unknown }).token;
         } catch {
+          logins.take(client);
           return sendError(res, 400, 'login body must be JSON: {"token":"…"}');
         }
         if (typeof token !== 'string' || !secretsEqual(loginToken, token)) {
+          logins.take(client);
           return sendError(res, 401, 'invalid login token');
         }
         const session = logIn(req, {
@@ -366,6 +397,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     maxMessageBytes: options.maxMessageBytes ?? 8 * 1024 * 1024,
     maxRelaysPerSession: options.maxRelaysPerSession ?? 64,
+    upgrades: new RateLimiter({ limit: limits.upgradesPerMinute, windowMs: 60_000 }),
     log,
     relays,
     onRelayEnd: (stats) => {
@@ -398,7 +430,12 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   }
   const port = (server.address() as AddressInfo).port;
   origins = allowedOrigins(host, port, options.allowOrigins);
-  issuer = new Issuer({ url: options.issuerUrl ?? defaultIssuerUrl(origins.url), keys, now: unixNow });
+  issuer = new Issuer({
+    url: options.issuerUrl ?? defaultIssuerUrl(origins.url),
+    keys,
+    now: unixNow,
+    mintsPerMinute: limits.mintsPerMinute,
+  });
   if (oidcSettings) {
     oidc = new OidcLogin({ ...oidcSettings, origin: origins.url });
     log(`OpenID Connect login with ${oidc.issuerUrl} (redirect URI ${oidc.redirectUri})`);

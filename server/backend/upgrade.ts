@@ -7,7 +7,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { MintRateLimited } from '../issuer/mint.ts';
 import { CLOSE_SESSION_ENDED } from './close-codes.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Cluster } from './clusters.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
 import type { AllowedOrigins } from './origins.ts';
@@ -34,6 +36,8 @@ export interface UpgradeOptions {
   maxMessageBytes: number;
   /** Open (and opening) exec/attach connections one session may hold; more get 429. */
   maxRelaysPerSession: number;
+  /** Upgrades per session per minute; more get 429. */
+  upgrades: RateLimiter;
   log: (line: string) => void;
   /** Every live relay, for shutdown and for tests/audit. */
   relays: Set<Relay>;
@@ -138,6 +142,15 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       options.log(`dropped ${offered.length - forwarded.length} credential-like subprotocol(s) offered by the browser`);
     }
 
+    const wait = options.upgrades.take(session.id);
+    if (wait !== undefined) {
+      writeRawJsonError(
+        socket,
+        429,
+        `this session opened ${options.upgrades.limit} connections in the last minute; try again in ${Math.ceil(wait / 1000)} s`,
+      );
+      return;
+    }
     const open = openPerSession.get(session) ?? 0;
     if (open >= options.maxRelaysPerSession) {
       writeRawJsonError(
@@ -160,7 +173,8 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       target = await cluster.upstream({ sessionId: session.id, identity: session.user.identity });
     } catch (error) {
       release();
-      writeRawJsonError(socket, 503, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
+      const status = error instanceof MintRateLimited ? 429 : 503;
+      writeRawJsonError(socket, status, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
       return;
     }
     if (socket.destroyed) {

@@ -118,7 +118,7 @@ export async function logout(): Promise<void> {
   const response = await fetch('/porthole/api/logout', {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-Porthole-CSRF': '1' },
+    headers: { 'Content-Type': 'application/json' },
     body: '{}',
   });
   if (!response.ok) throw await failure(response);
