@@ -49,6 +49,10 @@ describe('parseServeArgs', () => {
       options: { sessions: { idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 90 * 60_000 } },
     },
     {
+      argv: ['--tls-cert-file', 'tls.crt', '--tls-key-file', 'tls.key'],
+      options: { tlsCertFile: 'tls.crt', tlsKeyFile: 'tls.key' },
+    },
+    {
       argv: ['--shell-idle-timeout=90s', '--shell-max-duration=2h'],
       options: { timing: { idleTimeoutMs: 90_000, maxDurationMs: 2 * 3_600_000 } },
     },
@@ -78,6 +82,7 @@ describe('parseServeArgs', () => {
     { argv: ['--session-idle-timeout', '10'], message: 'expected a duration like 90s, 15m or 8h' },
     { argv: ['--session-max-lifetime', '0h'], message: 'expected a duration like 90s, 15m or 8h' },
     { argv: ['--shell-max-duration', '600h'], message: 'at most 596h' },
+    { argv: ['--tls-key-file', 'tls.key'], message: '--tls-cert-file and --tls-key-file go together' },
     { argv: ['--allow-origin', 'localhost:5173'], message: 'must be an http:// or https:// origin' },
     { argv: ['--allow-origin', 'http://localhost:5173/'], message: 'is not in origin form' },
     { argv: ['--allow-origin', 'http://localhost:80'], message: 'is not in origin form' },

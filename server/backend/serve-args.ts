@@ -33,6 +33,8 @@ Flags:
       --key-file FILE                  keep the issuer's signing keys in FILE (mode 0600; created if absent) across restarts
       --signing-algorithm ALG          ES256 (default) or RS256, for a newly generated signing key
       --identity-prefix PREFIX         the local cluster's prefix for Porthole users and groups (default "porthole:")
+      --tls-cert-file FILE             serve https with this PEM certificate (chain); needs --tls-key-file
+      --tls-key-file FILE              the PEM private key of --tls-cert-file (cookies become Secure and __Host-)
 
 OpenID Connect login (authorization code flow with PKCE; the one-time login token keeps working):
       --oidc-issuer-url URL            the identity provider's issuer (https; http only on loopback)
@@ -72,6 +74,8 @@ export type ServeArgs =
         | 'oidc'
         | 'sessions'
         | 'timing'
+        | 'tlsCertFile'
+        | 'tlsKeyFile'
       >;
     };
 
@@ -97,6 +101,8 @@ const VALUE_FLAGS = [
   '--session-max-lifetime',
   '--shell-idle-timeout',
   '--shell-max-duration',
+  '--tls-cert-file',
+  '--tls-key-file',
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
@@ -222,6 +228,12 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
       case '--session-max-lifetime':
         options.sessions = { ...options.sessions, absoluteTimeoutMs: duration(name, value) };
         break;
+      case '--tls-cert-file':
+        options.tlsCertFile = value;
+        break;
+      case '--tls-key-file':
+        options.tlsKeyFile = value;
+        break;
       case '--shell-idle-timeout':
         options.timing = { ...options.timing, idleTimeoutMs: duration(name, value) };
         break;
@@ -245,6 +257,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
   }
   if (options.kubeconfig && options.podsFile) {
     throw new UsageError('--pods applies to the local cluster and cannot be used with --kubeconfig');
+  }
+  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined)) {
+    throw new UsageError('--tls-cert-file and --tls-key-file go together');
   }
   if (Object.keys(oidc).length > 0) {
     if (!oidc.issuerUrl) throw new UsageError('the --oidc-* flags need --oidc-issuer-url');

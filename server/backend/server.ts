@@ -3,6 +3,7 @@
 // with the backend's credentials, and starts the embedded local cluster when no kubeconfig is given.
 
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,9 @@ export interface PortholeOptions {
   signingAlgorithm?: SigningAlgorithm;
   /** The prefix the local cluster's AuthenticationConfiguration puts on minted users and groups. Default `porthole:`. */
   identityPrefix?: string;
+  /** Serve https with this PEM certificate (chain) and key: Secure `__Host-` cookies, an https issuer URL. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   /** Log people in with this OpenID Connect identity provider (besides the one-time login token). */
   oidc?: OidcSettings & { clientSecretFile?: string };
   distDir?: string; // built app, default dist/
@@ -136,6 +140,17 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     if (!options.oidc.clientId) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
   }
   const oidcSettings = options.oidc ? await readOidcSecret(options.oidc) : undefined;
+  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined))
+    throw new Error('--tls-cert-file and --tls-key-file go together');
+  let tls: { cert: string; key: string } | undefined;
+  if (options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined) {
+    try {
+      tls = { cert: await readFile(options.tlsCertFile, 'utf8'), key: await readFile(options.tlsKeyFile, 'utf8') };
+    } catch (error) {
+      throw new Error(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+    }
+  }
+  const scheme = tls ? 'https' : 'http';
   // Keys first: a key file Porthole must refuse (mode, content) stops it before anything starts.
   const keys = await openKeyStore({
     ...(options.keyFile ? { keyFile: options.keyFile } : {}),
@@ -184,7 +199,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const serveStatic = createStaticHandler(options.distDir ?? DEFAULT_DIST);
   const rest: RestProxyOptions = { ...DEFAULT_REST_OPTIONS, ...options.rest };
   // Filled in once the port is known (port 0 picks one).
-  let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins);
+  let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins, scheme);
 
   const isTls = (req: IncomingMessage) => 'encrypted' in req.socket && req.socket.encrypted === true;
   const localLogin = localLoginIdentity();
@@ -376,7 +391,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     return serveStatic(req, res, pathname);
   }
 
-  const server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError))
@@ -384,7 +399,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       if (!res.headersSent) sendError(res, status, error instanceof Error ? error.message : 'internal error');
       else res.destroy();
     });
-  });
+  };
+  const server = tls
+    ? createHttpsServer({ maxHeaderSize: 32 * 1024, cert: tls.cert, key: tls.key }, handle)
+    : createServer({ maxHeaderSize: 32 * 1024 }, handle);
   const relayStats: RelayStats[] = [];
   const onUpgrade = createUpgradeHandler({
     get origins() {
@@ -429,7 +447,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     throw new Error(`cannot listen on ${host}:${options.port ?? 8080}: ${(error as Error).message}`);
   }
   const port = (server.address() as AddressInfo).port;
-  origins = allowedOrigins(host, port, options.allowOrigins);
+  origins = allowedOrigins(host, port, options.allowOrigins, scheme);
   issuer = new Issuer({
     url: options.issuerUrl ?? defaultIssuerUrl(origins.url),
     keys,
