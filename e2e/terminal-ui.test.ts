@@ -123,7 +123,9 @@ describe('when the session expires', () => {
   it('shows the login screen, and logging in again in the same tab brings back the open terminals', async () => {
     const tab = await openTerminal(page, 'shell');
     await run(page, tab, 'echo kept-$((7*6))', /^kept-42$/);
-    await page.evaluate(() => fetch('/porthole/api/logout', { method: 'POST' }));
+    await page.evaluate(() =>
+      fetch('/porthole/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+    );
     await page.getByRole('button', { name: 'Refresh' }).click();
     const dialog = page.getByRole('alertdialog');
     await expect.poll(() => dialog.textContent()).toContain('Your session has ended');

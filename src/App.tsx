@@ -37,7 +37,7 @@ function NavLink({
 
 export function App() {
   const route = useRoute();
-  const login = useLogin();
+  const { state: login, logOut } = useLogin();
   const authenticated = login.state === 'authenticated';
   // Once the workspace has been shown it stays mounted (hidden) while logged out, so a session that expires
   // does not throw away open terminals: logging in again in this tab brings them back.
@@ -63,6 +63,16 @@ export function App() {
             Recordings
           </NavLink>
         </nav>
+        {login.state === 'authenticated' ? (
+          <div className="who" aria-label="Session">
+            <span className="user-name" title={`groups: ${login.user.groups.join(', ') || 'none'}`}>
+              {login.user.name}
+            </span>
+            <button type="button" onClick={() => void logOut()}>
+              Log out
+            </button>
+          </div>
+        ) : null}
       </header>
       {route.name === 'recordings' && authenticated ? (
         <main className="app-main">

@@ -1,7 +1,8 @@
 // A Porthole cluster: where it is and how the backend authenticates to it. The browser never sees any of this
 // except `name`, `server`, `local` and `error`. `upstream()` is the per-cluster credential provider; today it
-// returns the operator's configured credential, and the token broker (issue 8) will mint per-session tokens
-// behind the same call.
+// returns the operator's configured credential, or a token the issuer mints for the session's user.
+
+import type { LoginIdentity } from '../issuer/identity.ts';
 
 export interface UpstreamTLS {
   /** PEM of the CA(s) to trust; undefined = the system roots. */
@@ -25,6 +26,8 @@ export interface UpstreamTarget {
 /** Who is asking; lets a credential provider mint per session (issue 8). */
 export interface CredentialRequest {
   sessionId: string;
+  /** Who the session speaks for (minted tokens carry it; a kubeconfig credential ignores it). */
+  identity: LoginIdentity;
 }
 
 export interface Cluster {

@@ -122,7 +122,7 @@ describe('supported contexts', () => {
       local: false,
       namespace: 'team-a',
     });
-    const target = await result?.upstream({ sessionId: 's' });
+    const target = await result?.upstream({ sessionId: 's', identity: { subject: 'alice', groups: [] } });
     expect(target?.headers).toEqual(headers);
     const expectedTls = Object.fromEntries(
       Object.entries(tls).map(([k, v]) => [
@@ -227,7 +227,9 @@ describe('contexts that cannot be used show a precise error', () => {
     const [result] = await clustersFromKubeconfig(kubeconfig(cluster, user), 'kc', dir);
     expect(result?.error).toContain(error);
     expect(result && publicClusterInfo(result).error).toContain(error);
-    await expect(result?.upstream({ sessionId: 's' })).rejects.toThrow(error);
+    await expect(result?.upstream({ sessionId: 's', identity: { subject: 'alice', groups: [] } })).rejects.toThrow(
+      error,
+    );
   });
 
   it('a context naming a missing cluster or user', async () => {

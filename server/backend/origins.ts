@@ -50,22 +50,27 @@ export interface AllowedOrigins {
 }
 
 /** The server's own origins for a bound host and port, plus the extra ones. */
-export function allowedOrigins(host: string, port: number, extra: readonly string[] = []): AllowedOrigins {
+export function allowedOrigins(
+  host: string,
+  port: number,
+  extra: readonly string[] = [],
+  scheme: 'http' | 'https' = 'http',
+): AllowedOrigins {
   const own: string[] = [];
   let urlHost: string;
   if (isWildcardHost(host)) {
     // Bound to every interface: the only names we can vouch for are the loopback ones; others need --allow-origin.
     urlHost = '127.0.0.1';
-    own.push(`http://127.0.0.1:${port}`, `http://localhost:${port}`);
+    own.push(`${scheme}://127.0.0.1:${port}`, `${scheme}://localhost:${port}`);
   } else if (isLoopbackHost(host)) {
     urlHost = hostForUrl(host);
-    own.push(`http://${urlHost}:${port}`, `http://127.0.0.1:${port}`, `http://localhost:${port}`);
+    own.push(`${scheme}://${urlHost}:${port}`, `${scheme}://127.0.0.1:${port}`, `${scheme}://localhost:${port}`);
   } else {
     urlHost = hostForUrl(host);
-    own.push(`http://${urlHost}:${port}`);
+    own.push(`${scheme}://${urlHost}:${port}`);
   }
   const origins = new Set([...own, ...extra]);
   const hosts = new Set<string>();
   for (const origin of origins) hosts.add(new URL(origin).host);
-  return { origins, hosts, url: `http://${urlHost}:${port}/` };
+  return { origins, hosts, url: `${scheme}://${urlHost}:${port}/` };
 }

@@ -92,12 +92,12 @@ describe('pings per hop', () => {
 });
 
 describe('idle timeout', () => {
-  it('no data either way for the idle timeout closes both sides (browser 1001, TTY exec gets Ctrl-D)', async () => {
+  it('no data either way for the shell idle limit closes both sides (browser 4002, TTY exec gets Ctrl-D)', async () => {
     const t = await startTestPorthole(fake, certs, { timing: { upstreamPingMs: 50, idleTimeoutMs: 300 } });
     try {
       const cookie = await login(t);
       const r = await relayed(t, cookie);
-      expect(await r.closed).toEqual({ code: 1001, reason: 'idle timeout' });
+      expect(await r.closed).toEqual({ code: 4002, reason: 'shell idle for 300ms' });
       expect((await r.upstream.closed).code).toBe(1000);
       expect(r.upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
     } finally {
@@ -188,7 +188,7 @@ describe('client-certificate credentials', () => {
 });
 
 describe('session expiry', () => {
-  it('an expired session gets 401 everywhere and its open shells are closed (1008, Ctrl-D upstream)', async () => {
+  it('an expired session gets 401 everywhere and its open shells are closed (4001, Ctrl-D upstream)', async () => {
     let clock = 1_000_000;
     const t = await startTestPorthole(fake, certs, {
       sessions: { idleTimeoutMs: 60_000, absoluteTimeoutMs: 3_600_000, now: () => clock },
@@ -203,7 +203,7 @@ describe('session expiry', () => {
       clock += 3_600_000; // …but not past the absolute limit
       const session = await fetch(`${t.origin}/porthole/api/session`, { headers: { Cookie: cookie } });
       expect(session.status).toBe(401);
-      expect(await r.closed).toEqual({ code: 1008, reason: 'session reached its maximum lifetime' });
+      expect(await r.closed).toEqual({ code: 4001, reason: 'session reached its maximum lifetime' });
       await r.upstream.closed;
       expect(r.upstream.received.map((m) => m.data.toString('hex'))).toEqual(['006c730d', '0004']);
       const rest = await fetch(`${t.origin}/clusters/fake/api/v1/pods`, { headers: { Cookie: cookie } });
@@ -250,7 +250,7 @@ describe('connections per session', () => {
 });
 
 describe('logout while the cluster is still answering', () => {
-  it('the connection that completes afterwards is closed at once (1008) and its shell gets Ctrl-D', async () => {
+  it('the connection that completes afterwards is closed at once (4001) and its shell gets Ctrl-D', async () => {
     const t = await startTestPorthole(fake, certs);
     let release!: () => void;
     fake.beforeUpgrade = () => new Promise<void>((resolve) => (release = resolve));
@@ -265,7 +265,7 @@ describe('logout while the cluster is still answering', () => {
       );
       const logout = await fetch(`${t.origin}/porthole/api/logout`, {
         method: 'POST',
-        headers: { Cookie: cookie, Origin: t.origin },
+        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: t.origin },
       });
       expect(logout.status).toBe(204);
       release();
@@ -274,11 +274,77 @@ describe('logout while the cluster is still answering', () => {
       const upstream = fake.sessions[fake.sessions.length - 1] as FakeSession;
       expect(result.ok).toBe(true);
       if (!result.ok) return;
-      expect(await result.socket.closed).toEqual({ code: 1008, reason: 'session ended' });
+      expect(await result.socket.closed).toEqual({ code: 4001, reason: 'session ended' });
       await upstream.closed;
       expect(upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
     } finally {
       fake.beforeUpgrade = () => Promise.resolve();
+      await t.close();
+    }
+  });
+});
+
+describe('shell limits', () => {
+  it('a shell open for its maximum duration is closed (4003) even while busy, and its TTY exec gets Ctrl-D', async () => {
+    const t = await startTestPorthole(fake, certs, { timing: { maxDurationMs: 600 } });
+    try {
+      const cookie = await login(t);
+      const r = await relayed(t, cookie);
+      // Keep it busy: the idle limit is not what ends it.
+      const typing = setInterval(() => r.ws.send(Buffer.from('\x00x')), 50);
+      try {
+        expect(await r.closed).toEqual({ code: 4003, reason: 'shell reached its maximum duration (600ms)' });
+      } finally {
+        clearInterval(typing);
+      }
+      await r.upstream.closed;
+      expect(r.upstream.received.at(-1)?.data.toString('hex')).toBe('0004');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('logout closes every shell of that session within 2 s (the same cookie in another tab), not another session’s', async () => {
+    const t = await startTestPorthole(fake, certs);
+    try {
+      const cookie = await login(t);
+      const other = await login(t);
+      const first = await relayed(t, cookie);
+      const second = await relayed(t, cookie);
+      const bystander = await relayed(t, other);
+      const started = Date.now();
+      const logout = await fetch(`${t.origin}/porthole/api/logout`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: t.origin, Cookie: cookie },
+      });
+      expect(logout.status).toBe(204);
+      const closes = await Promise.all([first.closed, second.closed]);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(closes).toEqual([
+        { code: 4001, reason: 'logged out' },
+        { code: 4001, reason: 'logged out' },
+      ]);
+      expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
+      bystander.ws.close(1000);
+      await bystander.closed;
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a session that expires without any request still closes its shells within 2 s (the sweep)', async () => {
+    let clock = 2_000_000;
+    const t = await startTestPorthole(fake, certs, {
+      sessions: { idleTimeoutMs: 60_000, absoluteTimeoutMs: 120_000, now: () => clock },
+    });
+    try {
+      const cookie = await login(t);
+      const r = await relayed(t, cookie);
+      clock += 120_000;
+      const started = Date.now();
+      expect(await r.closed).toEqual({ code: 4001, reason: 'session reached its maximum lifetime' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
       await t.close();
     }
   });

@@ -318,19 +318,21 @@ describe('closes', () => {
     expect(upstream.received.map((m) => [m.isBinary, m.data.toString('hex')])).toEqual(frames);
   });
 
-  it('logout closes the session’s shells: browser 1008, Ctrl-D and close upstream', async () => {
+  it('logout closes the session’s shells within 2 s: browser 4001 "logged out", Ctrl-D and close upstream', async () => {
     const otherCookie = await login(t);
     const before = fake.sessions.length;
     const result = await openBrowserSocket(t, SHELL_PATH + TTY_QUERY, { cookie: otherCookie });
     if (!result.ok) throw new Error('refused');
     await waitUntil(() => fake.sessions.length > before, 'upstream session');
     const upstream = fake.sessions[fake.sessions.length - 1] as FakeSession;
+    const loggedOutAt = Date.now();
     const response = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Origin: t.origin, Cookie: otherCookie },
+      headers: { 'Content-Type': 'application/json', Origin: t.origin, Cookie: otherCookie },
     });
     expect(response.status).toBe(204);
-    expect((await result.socket.closed).code).toBe(1008);
+    expect(await result.socket.closed).toEqual({ code: 4001, reason: 'logged out' });
+    expect(Date.now() - loggedOutAt).toBeLessThan(2000);
     await upstream.closed;
     expect(upstream.received.map((m) => m.data.toString('hex'))).toEqual(['0004']);
     // The session is gone for REST too.

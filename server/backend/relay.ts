@@ -3,6 +3,7 @@
 // keeps memory bounded with backpressure both ways, pings each hop, and mirrors closes.
 
 import type { RawData, WebSocket } from 'ws';
+import { CLOSE_SHELL_IDLE, CLOSE_SHELL_MAX_DURATION, formatDuration } from './close-codes.ts';
 
 export interface RelayTiming {
   /** Ping the browser this often (browsers cannot ping; proxies drop silent connections). */
@@ -13,8 +14,10 @@ export interface RelayTiming {
   upstreamPingMs: number;
   /** Terminate the cluster connection when no pong came for this long (kubectl: 61 s). */
   upstreamPongTimeoutMs: number;
-  /** Close both sides after this long without a data message either way (the apiserver's own idle: 4 h). */
+  /** Close both sides after this long without a data message either way (Porthole's shell idle limit). */
   idleTimeoutMs: number;
+  /** Close both sides this long after the shell opened, whatever the activity (Argo CD CVE-2023-40025). */
+  maxDurationMs: number;
 }
 
 export interface RelayLimits {
@@ -29,7 +32,8 @@ export const DEFAULT_TIMING: RelayTiming = {
   browserMissedPongs: 2,
   upstreamPingMs: 5_000,
   upstreamPongTimeoutMs: 61_000,
-  idleTimeoutMs: 4 * 60 * 60 * 1000,
+  idleTimeoutMs: 30 * 60 * 1000,
+  maxDurationMs: 8 * 60 * 60 * 1000,
 };
 
 export const DEFAULT_LIMITS: RelayLimits = { highWaterMark: 1024 * 1024, lowWaterMark: 256 * 1024 };
@@ -166,6 +170,16 @@ export class Relay {
 
     this.timers.push(setInterval(() => this.pingBrowser(), timing.browserPingMs));
     this.timers.push(setInterval(() => this.pingUpstream(), timing.upstreamPingMs));
+    this.timers.push(
+      setTimeout(
+        () =>
+          this.shutdown(
+            CLOSE_SHELL_MAX_DURATION,
+            `shell reached its maximum duration (${formatDuration(timing.maxDurationMs)})`,
+          ),
+        timing.maxDurationMs,
+      ),
+    );
     for (const timer of this.timers) timer.unref();
   }
 
@@ -241,7 +255,7 @@ export class Relay {
   private pingUpstream(): void {
     const now = Date.now();
     if (now - this.lastDataAt >= this.timing.idleTimeoutMs) {
-      this.shutdown(1001, 'idle timeout');
+      this.shutdown(CLOSE_SHELL_IDLE, `shell idle for ${formatDuration(this.timing.idleTimeoutMs)}`);
       return;
     }
     if (this.upstream.readyState !== this.upstream.OPEN) return;
@@ -320,7 +334,7 @@ export class Relay {
     if (this.done || !this.stats.browserClose || !this.stats.upstreamClose) return;
     this.done = true;
     this.stats.closedAt = Date.now();
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     this.hooks.onEnd?.(this.stats);
   }
 }

@@ -3,6 +3,7 @@
 
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { MintRateLimited } from '../issuer/mint.ts';
 import type { Cluster, CredentialRequest } from './clusters.ts';
 import { sendError, sendJson } from './http.ts';
 import type { ClusterRequest } from './routes.ts';
@@ -27,7 +28,8 @@ export async function relayRest(
   try {
     target = await cluster.upstream(who);
   } catch (error) {
-    sendError(res, 503, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
+    const status = error instanceof MintRateLimited ? 429 : 503;
+    sendError(res, status, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
     return;
   }
   const url = new URL(target.server + request.apiPath + request.query);

@@ -19,6 +19,43 @@ describe('parseServeArgs', () => {
       argv: ['--allow-origin', 'http://localhost:5173', '--allow-origin=https://porthole.example'],
       options: { allowOrigins: ['http://localhost:5173', 'https://porthole.example'] },
     },
+    {
+      argv: ['--oidc-issuer-url', 'https://idp.example/realms/k', '--oidc-client-id', 'porthole'],
+      options: { oidc: { issuerUrl: 'https://idp.example/realms/k', clientId: 'porthole' } },
+    },
+    {
+      argv: [
+        '--oidc-issuer-url=http://127.0.0.1:5556',
+        '--oidc-client-id=porthole',
+        '--oidc-client-secret-file=secret.txt',
+        '--oidc-redirect-url=https://porthole.example/porthole/api/oidc/callback',
+        '--oidc-scopes=openid,profile groups',
+        '--oidc-username-claim=email',
+        '--oidc-groups-claim=roles',
+      ],
+      options: {
+        oidc: {
+          issuerUrl: 'http://127.0.0.1:5556',
+          clientId: 'porthole',
+          clientSecretFile: 'secret.txt',
+          redirectUri: 'https://porthole.example/porthole/api/oidc/callback',
+          scopes: ['openid', 'profile', 'groups'],
+          claims: { username: 'email', groups: 'roles' },
+        },
+      },
+    },
+    {
+      argv: ['--session-idle-timeout', '15m', '--session-max-lifetime', '1h30m'],
+      options: { sessions: { idleTimeoutMs: 15 * 60_000, absoluteTimeoutMs: 90 * 60_000 } },
+    },
+    {
+      argv: ['--tls-cert-file', 'tls.crt', '--tls-key-file', 'tls.key'],
+      options: { tlsCertFile: 'tls.crt', tlsKeyFile: 'tls.key' },
+    },
+    {
+      argv: ['--shell-idle-timeout=90s', '--shell-max-duration=2h'],
+      options: { timing: { idleTimeoutMs: 90_000, maxDurationMs: 2 * 3_600_000 } },
+    },
   ])('$argv', ({ argv, options }) => {
     expect(parseServeArgs(argv)).toEqual({ help: false, options });
   });
@@ -36,6 +73,16 @@ describe('parseServeArgs', () => {
     { argv: ['--port', '65536'], message: 'invalid argument "65536" for "--port" flag' },
     { argv: ['--host='], message: 'flag needs a non-empty argument: --host' },
     { argv: ['extra'], message: 'unexpected argument "extra"' },
+    { argv: ['--oidc-client-id', 'x'], message: 'the --oidc-* flags need --oidc-issuer-url' },
+    { argv: ['--oidc-issuer-url', 'https://idp.example'], message: '--oidc-issuer-url needs --oidc-client-id' },
+    {
+      argv: ['--oidc-issuer-url', 'http://idp.example', '--oidc-client-id', 'x'],
+      message: 'plain http is accepted on loopback only',
+    },
+    { argv: ['--session-idle-timeout', '10'], message: 'expected a duration like 90s, 15m or 8h' },
+    { argv: ['--session-max-lifetime', '0h'], message: 'expected a duration like 90s, 15m or 8h' },
+    { argv: ['--shell-max-duration', '600h'], message: 'at most 596h' },
+    { argv: ['--tls-key-file', 'tls.key'], message: '--tls-cert-file and --tls-key-file go together' },
     { argv: ['--allow-origin', 'localhost:5173'], message: 'must be an http:// or https:// origin' },
     { argv: ['--allow-origin', 'http://localhost:5173/'], message: 'is not in origin form' },
     { argv: ['--allow-origin', 'http://localhost:80'], message: 'is not in origin form' },

@@ -96,13 +96,13 @@ describe('login', () => {
     const mine = await login(t);
     const foreign = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: mine, Origin: 'http://evil.example' },
+      headers: { 'Content-Type': 'application/json', Cookie: mine, Origin: 'http://evil.example' },
     });
     expect(foreign.status).toBe(403);
     expect((await get('/porthole/api/session', { Cookie: mine })).status).toBe(200);
     const ok = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: mine, Origin: t.origin },
+      headers: { 'Content-Type': 'application/json', Cookie: mine, Origin: t.origin },
     });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('set-cookie')).toContain('Max-Age=0');
@@ -112,7 +112,10 @@ describe('login', () => {
 
 describe('API endpoints', () => {
   it('session: 200 with a session, 401 without', async () => {
-    expect(await (await get('/porthole/api/session')).json()).toEqual({ authenticated: true });
+    const body = (await (await get('/porthole/api/session')).json()) as Record<string, unknown>;
+    // The login token speaks for the operating-system user who ran `porthole serve`.
+    expect(body).toMatchObject({ authenticated: true, method: 'login-token', user: { groups: ['local-login'] } });
+    expect(Date.parse(String(body.expiresAt))).toBeGreaterThan(Date.now());
     const anonymous = await fetch(`${t.origin}/porthole/api/session`);
     expect(anonymous.status).toBe(401);
   });

@@ -2,6 +2,8 @@
 // one-time-per-start login token, relays allowlisted REST reads and exec/attach WebSockets to the clusters
 // with the backend's credentials, and starts the embedded local cluster when no kubeconfig is given.
 
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +25,24 @@ import { CLUSTERS_PREFIX, parseClusterRequest } from './routes.ts';
 import {
   SessionStore,
   clearedSessionCookie,
-  cookieValues,
   newSecret,
   secretsEqual,
   sessionCookie,
-  SESSION_COOKIE,
+  sessionIdsFromCookies,
+  type Session,
   type SessionOptions,
+  type SessionUser,
 } from './sessions.ts';
+import {
+  clearedTransactionCookie,
+  LoginFailed,
+  OidcLogin,
+  oidcIssuerProblem,
+  type OidcSettings,
+} from './oidc-login.ts';
+import { sendLoginFailure } from './login-page.ts';
 import { createStaticHandler } from './static-files.ts';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limit.ts';
 import { ConfigurationAuthenticator } from '../issuer/cluster-authenticator.ts';
 import { Issuer } from '../issuer/issuer.ts';
 import { defaultIssuerUrl, issuerUrlProblem } from '../issuer/issuer-url.ts';
@@ -63,6 +75,11 @@ export interface PortholeOptions {
   auditLog?: string;
   /** Record every shell's output as asciicast v2 files in this directory (mode 0700); default: no recording. */
   recordDir?: string;
+  /** Serve https with this PEM certificate (chain) and key: Secure `__Host-` cookies, an https issuer URL. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Log people in with this OpenID Connect identity provider (besides the one-time login token). */
+  oidc?: OidcSettings & { clientSecretFile?: string };
   distDir?: string; // built app, default dist/
   log?: (line: string) => void;
   // For tests and embedding (not CLI flags):
@@ -78,6 +95,8 @@ export interface PortholeOptions {
   maxMessageBytes?: number;
   /** Open exec/attach connections per session. Default 64 (a page has one per terminal tab). */
   maxRelaysPerSession?: number;
+  /** Rate limits on logins, token minting and upgrades. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export interface Porthole {
@@ -90,6 +109,9 @@ export interface Porthole {
   origins: AllowedOrigins;
   /** Porthole's token issuer (discovery, JWKS, minting). */
   issuer: Issuer;
+  /** The OpenID Connect login, when configured. */
+  oidc?: OidcLogin;
+  sessions: SessionStore;
   /** Live exec/attach relays (byte counts, backpressure state): for tests and the audit of issue 8. */
   relays(): RelayStats[];
   /** The last 100 relays that ended, oldest first. */
@@ -100,6 +122,7 @@ export interface Porthole {
 const DEFAULT_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const LOGIN_BODY_LIMIT = 4096;
 const API_PREFIX = '/porthole/api';
+const OIDC_LOGIN_ROUTE = `${API_PREFIX}/oidc/login`;
 
 export async function startPorthole(options: PortholeOptions = {}): Promise<Porthole> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -118,6 +141,23 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     const problem = prefixProblem(options.identityPrefix);
     if (problem) throw new Error(problem);
   }
+  if (options.oidc) {
+    const problem = oidcIssuerProblem(options.oidc.issuerUrl);
+    if (problem) throw new Error(`--oidc-issuer-url: ${problem}`);
+    if (!options.oidc.clientId) throw new Error('--oidc-client-id is required with --oidc-issuer-url');
+  }
+  const oidcSettings = options.oidc ? await readOidcSecret(options.oidc) : undefined;
+  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined))
+    throw new Error('--tls-cert-file and --tls-key-file go together');
+  let tls: { cert: string; key: string } | undefined;
+  if (options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined) {
+    try {
+      tls = { cert: await readFile(options.tlsCertFile, 'utf8'), key: await readFile(options.tlsKeyFile, 'utf8') };
+    } catch (error) {
+      throw new Error(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+    }
+  }
+  const scheme = tls ? 'https' : 'http';
   // Keys first: a key file Porthole must refuse (mode, content) stops it before anything starts.
   const keys = await openKeyStore({
     ...(options.keyFile ? { keyFile: options.keyFile } : {}),
@@ -145,9 +185,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     });
     // The browser's requests reach the local cluster with a token minted for the session (spec §0.2); the
     // admin token stays for the kubeconfig written for kubectl.
-    const identity = localLoginIdentity();
     clusters = [
-      localClusterEntry(localCluster, async ({ sessionId }) => {
+      localClusterEntry(localCluster, async ({ sessionId, identity }) => {
         if (!issuer) throw new Error('the token issuer is not ready yet');
         return (await issuer.token(sessionId, identity, LOCAL_CLUSTER_AUDIENCE)).token;
       }),
@@ -160,14 +199,25 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
   const clusterMap = new Map(clusters.map((c) => [c.name, c]));
 
   const loginToken = newSecret();
+  const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const logins = new RateLimiter({ limit: limits.loginsPerMinute, windowMs: 60_000 });
   const sessions = new SessionStore(options.sessions);
   const relays = new Set<Relay>();
   const serveStatic = createStaticHandler(options.distDir ?? DEFAULT_DIST);
   const rest: RestProxyOptions = { ...DEFAULT_REST_OPTIONS, ...options.rest };
   // Filled in once the port is known (port 0 picks one).
-  let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins);
+  let origins: AllowedOrigins = allowedOrigins(host, options.port ?? 8080, options.allowOrigins, scheme);
 
   const isTls = (req: IncomingMessage) => 'encrypted' in req.socket && req.socket.encrypted === true;
+  const localLogin = localLoginIdentity();
+
+  /** A new session for this user, replacing any the browser had (a login never reuses an id: fixation). */
+  function logIn(req: IncomingMessage, user: SessionUser): Session {
+    for (const old of sessionIdsFromCookies(req.headers.cookie)) sessions.destroy(old, 'replaced by a new login');
+    const session = sessions.create(user);
+    session.onEnd.add(() => issuer?.forgetSession(session.id));
+    return session;
+  }
 
   function originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
@@ -178,13 +228,15 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     const route = pathname.slice(API_PREFIX.length);
     if (route === '/recordings' || route.startsWith('/recordings/')) {
       const session = sessionFromCookies(sessions, req.headers.cookie);
-      return serveRecordings(req, res, route, session ? loginIdentity.subject : undefined, recordings);
+      return serveRecordings(req, res, route, session?.user.identity.subject, recordings);
     }
     const methods: Record<string, string> = {
       '/login': 'POST',
       '/logout': 'POST',
       '/session': 'GET',
       '/clusters': 'GET',
+      '/oidc/login': 'GET',
+      '/oidc/callback': 'GET',
     };
     const method = methods[route];
     if (!method) return sendError(res, 404, `no API endpoint ${pathname}`);
@@ -192,41 +244,115 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       res.setHeader('Allow', method);
       return sendError(res, 405, `${pathname} accepts ${method} only`);
     }
-    // CSRF: every state change must come from one of our own origins.
-    if (method === 'POST' && !originAllowed(req)) {
-      return sendError(res, 403, `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`);
+    // CSRF: every state change must come from one of our own origins, as a same-origin fetch (Sec-Fetch-Site when
+    // the browser sends it), with a JSON body, which no cross-site form can send and no cross-origin script can
+    // send without a preflight we never grant.
+    if (method === 'POST') {
+      if (!originAllowed(req)) {
+        return sendError(
+          res,
+          403,
+          `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`,
+        );
+      }
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') {
+        return sendError(res, 403, `Sec-Fetch-Site "${String(site)}" is not allowed: only same-origin requests`);
+      }
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+        return sendError(res, 415, `${pathname} expects Content-Type: application/json`);
+      }
+    }
+    const client = req.socket.remoteAddress ?? '';
+    if (route === '/login' || route === '/oidc/login' || route === '/oidc/callback') {
+      const wait = route === '/login' ? logins.retryAfter(client) : logins.take(client);
+      if (wait !== undefined) {
+        res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+        return sendError(
+          res,
+          429,
+          `too many login attempts from this address; try again in ${Math.ceil(wait / 1000)} s`,
+        );
+      }
     }
     switch (route) {
       case '/login': {
-        if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-          return sendError(res, 415, 'login expects Content-Type: application/json');
-        }
         const body = await readBody(req, LOGIN_BODY_LIMIT);
         let token: unknown;
         try {
           token = (JSON.parse(body.toString('utf8')) as { token?: unknown }).token;
         } catch {
+          logins.take(client);
           return sendError(res, 400, 'login body must be JSON: {"token":"…"}');
         }
         if (typeof token !== 'string' || !secretsEqual(loginToken, token)) {
+          logins.take(client);
           return sendError(res, 401, 'invalid login token');
         }
-        // Rotate: a login never reuses a session id the browser already had (session fixation).
-        for (const old of cookieValues(req.headers.cookie, SESSION_COOKIE))
-          sessions.destroy(old, 'replaced by a new login');
-        const session = sessions.create();
-        session.onEnd.add(() => issuer?.forgetSession(session.id));
+        const session = logIn(req, {
+          method: 'login-token',
+          identity: localLogin,
+          displayName: localLogin.subject,
+        });
         return sendJson(res, 204, undefined, { 'Set-Cookie': sessionCookie(session.id, isTls(req)) });
       }
       case '/logout': {
-        for (const id of cookieValues(req.headers.cookie, SESSION_COOKIE)) sessions.destroy(id, 'logged out');
+        for (const id of sessionIdsFromCookies(req.headers.cookie)) sessions.destroy(id, 'logged out');
         return sendJson(res, 204, undefined, { 'Set-Cookie': clearedSessionCookie(isTls(req)) });
       }
       case '/session': {
-        if (!sessionFromCookies(sessions, req.headers.cookie)) {
-          return sendJson(res, 401, { authenticated: false, error: 'not logged in' });
+        const session = sessionFromCookies(sessions, req.headers.cookie);
+        if (!session) {
+          return sendJson(res, 401, {
+            authenticated: false,
+            error: 'not logged in',
+            ...(oidc ? { oidcLogin: OIDC_LOGIN_ROUTE } : {}),
+          });
         }
-        return sendJson(res, 200, { authenticated: true });
+        const { user } = session;
+        return sendJson(res, 200, {
+          authenticated: true,
+          user: { name: user.displayName, subject: user.identity.subject, groups: user.identity.groups },
+          method: user.method,
+          expiresAt: new Date(sessions.expiresAt(session)).toISOString(),
+        });
+      }
+      case '/oidc/login': {
+        if (!oidc) return sendError(res, 404, 'OpenID Connect login is not configured (see porthole serve --help)');
+        const returnTo = new URL(req.url ?? '/', 'http://x').searchParams.get('returnTo');
+        try {
+          const { location, cookie } = await oidc.start(returnTo, isTls(req));
+          res.writeHead(303, { Location: location, 'Set-Cookie': cookie, 'Cache-Control': 'no-store' });
+          res.end();
+        } catch (error) {
+          if (!(error instanceof LoginFailed)) throw error;
+          log(`OIDC login: ${error.message}`);
+          sendLoginFailure(res, error.status, error.message);
+        }
+        return;
+      }
+      case '/oidc/callback': {
+        if (!oidc) return sendError(res, 404, 'OpenID Connect login is not configured (see porthole serve --help)');
+        const raw = req.url ?? '';
+        const query = raw.includes('?') ? raw.slice(raw.indexOf('?')) : '';
+        const cleared = clearedTransactionCookie(isTls(req));
+        try {
+          const { user, returnTo } = await oidc.finish(query, req.headers.cookie);
+          const session = logIn(req, user);
+          log(`OIDC login: ${user.displayName} (sub ${JSON.stringify(user.identity.subject)}) logged in`);
+          res.writeHead(303, {
+            Location: returnTo,
+            'Set-Cookie': [cleared, sessionCookie(session.id, isTls(req))],
+            'Cache-Control': 'no-store',
+          });
+          res.end();
+        } catch (error) {
+          if (!(error instanceof LoginFailed)) throw error;
+          log(`OIDC login refused: ${error.message}`);
+          res.setHeader('Set-Cookie', cleared);
+          sendLoginFailure(res, error.status, error.message);
+        }
+        return;
       }
       case '/clusters': {
         if (!sessionFromCookies(sessions, req.headers.cookie)) return sendError(res, 401, 'not logged in');
@@ -248,12 +374,13 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     if (!parsed.ok) return sendError(res, parsed.status, parsed.message);
     const cluster = clusterMap.get(parsed.request.cluster);
     if (!cluster) return sendError(res, 404, `no cluster named "${parsed.request.cluster}"`);
-    await relayRest(res, cluster, parsed.request, { sessionId: session.id }, rest);
+    await relayRest(res, cluster, parsed.request, { sessionId: session.id, identity: session.user.identity }, rest);
   }
 
   // Set once the port, and with it the default issuer URL, is known; the request handler reads it before that.
   // eslint-disable-next-line prefer-const
   let issuer: Issuer | undefined;
+  let oidc: OidcLogin | undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
@@ -275,7 +402,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     return serveStatic(req, res, pathname);
   }
 
-  const server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError))
@@ -283,7 +410,10 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       if (!res.headersSent) sendError(res, status, error instanceof Error ? error.message : 'internal error');
       else res.destroy();
     });
-  });
+  };
+  const server = tls
+    ? createHttpsServer({ maxHeaderSize: 32 * 1024, cert: tls.cert, key: tls.key }, handle)
+    : createServer({ maxHeaderSize: 32 * 1024 }, handle);
   const relayStats: RelayStats[] = [];
   const auditSink =
     options.auditLog === '-'
@@ -291,7 +421,6 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
       : options.auditLog
         ? fileAuditSink(options.auditLog)
         : { write: (line: string) => log(`audit ${line}`), close: () => {} };
-  const loginIdentity = localLoginIdentity();
   const recordings = options.recordDir ? new RecordingStore(options.recordDir) : undefined;
   const onUpgrade = createUpgradeHandler({
     get origins() {
@@ -304,12 +433,13 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     maxMessageBytes: options.maxMessageBytes ?? 8 * 1024 * 1024,
     maxRelaysPerSession: options.maxRelaysPerSession ?? 64,
+    upgrades: new RateLimiter({ limit: limits.upgradesPerMinute, windowMs: 60_000 }),
     log,
     relays,
     ...(recordings ? { recordings } : {}),
     audit: {
       log: new ShellAudit(auditSink.write),
-      whoOf: () => ({ subject: loginIdentity.subject, groups: loginIdentity.groups }),
+      whoOf: (session) => ({ subject: session.user.identity.subject, groups: session.user.identity.groups }),
     },
     onRelayEnd: (stats) => {
       relayStats.push(stats);
@@ -340,8 +470,17 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     throw new Error(`cannot listen on ${host}:${options.port ?? 8080}: ${(error as Error).message}`);
   }
   const port = (server.address() as AddressInfo).port;
-  origins = allowedOrigins(host, port, options.allowOrigins);
-  issuer = new Issuer({ url: options.issuerUrl ?? defaultIssuerUrl(origins.url), keys, now: unixNow });
+  origins = allowedOrigins(host, port, options.allowOrigins, scheme);
+  issuer = new Issuer({
+    url: options.issuerUrl ?? defaultIssuerUrl(origins.url),
+    keys,
+    now: unixNow,
+    mintsPerMinute: limits.mintsPerMinute,
+  });
+  if (oidcSettings) {
+    oidc = new OidcLogin({ ...oidcSettings, origin: origins.url });
+    log(`OpenID Connect login with ${oidc.issuerUrl} (redirect URI ${oidc.redirectUri})`);
+  }
   if (localCluster) {
     localTrust.configure(
       issuer.trustConfigurationYaml({
@@ -360,7 +499,8 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     );
   }
 
-  const sweeper = setInterval(() => sessions.sweep(), 60_000);
+  // Every second: a session that expires without a request still closes its shells within about a second.
+  const sweeper = setInterval(() => sessions.sweep(), 1000);
   sweeper.unref();
 
   let closing: Promise<void> | undefined;
@@ -391,8 +531,24 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     clusters,
     origins,
     issuer,
+    ...(oidc ? { oidc } : {}),
+    sessions,
     relays: () => [...relays].map((r) => r.stats),
     finishedRelays: () => [...relayStats],
     close,
   };
+}
+
+/** The client secret from its file (a secret on the command line would show in `ps`). */
+async function readOidcSecret(settings: OidcSettings & { clientSecretFile?: string }): Promise<OidcSettings> {
+  const { clientSecretFile, ...rest } = settings;
+  if (clientSecretFile === undefined) return rest;
+  let secret: string;
+  try {
+    secret = (await readFile(clientSecretFile, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`--oidc-client-secret-file: cannot read ${clientSecretFile}: ${(error as Error).message}`);
+  }
+  if (secret === '') throw new Error(`--oidc-client-secret-file: ${clientSecretFile} is empty`);
+  return { ...rest, clientSecret: secret };
 }

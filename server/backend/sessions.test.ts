@@ -2,7 +2,9 @@
 // close a session's shells when it ends.
 
 import { describe, expect, it } from 'vitest';
-import { SessionStore, cookieValues, newSecret, secretsEqual } from './sessions.ts';
+import { SessionStore, cookieValues, newSecret, secretsEqual, type SessionUser } from './sessions.ts';
+
+const USER: SessionUser = { method: 'oidc', identity: { subject: 'alice', groups: ['dev'] }, displayName: 'Alice' };
 
 function store() {
   let now = 1_000_000;
@@ -13,7 +15,7 @@ function store() {
 describe('SessionStore', () => {
   it('a session expires after the idle timeout and says why', () => {
     const { sessions, advance } = store();
-    const s = sessions.create();
+    const s = sessions.create(USER);
     const ended: string[] = [];
     s.onEnd.add((why) => ended.push(why));
     advance(999);
@@ -27,7 +29,7 @@ describe('SessionStore', () => {
 
   it('activity (touch) keeps it alive until the absolute limit', () => {
     const { sessions, advance } = store();
-    const s = sessions.create();
+    const s = sessions.create(USER);
     for (let i = 0; i < 9; i++) {
       advance(500);
       sessions.touch(s);
@@ -39,11 +41,11 @@ describe('SessionStore', () => {
 
   it('sweep ends expired sessions without a request, so their shells close', () => {
     const { sessions, advance } = store();
-    const idle = sessions.create();
+    const idle = sessions.create(USER);
     const ended: string[] = [];
     idle.onEnd.add((why) => ended.push(why));
     advance(600);
-    const fresh = sessions.create();
+    const fresh = sessions.create(USER);
     advance(600);
     expect(sessions.sweep()).toBe(1);
     expect(ended).toEqual(['session expired after inactivity']);
@@ -52,8 +54,8 @@ describe('SessionStore', () => {
 
   it('destroy ends a session once; ids are random and distinct', () => {
     const { sessions } = store();
-    const a = sessions.create();
-    const b = sessions.create();
+    const a = sessions.create(USER);
+    const b = sessions.create(USER);
     expect(a.id).not.toBe(b.id);
     expect(Buffer.from(a.id, 'base64url')).toHaveLength(32);
     expect(sessions.destroy(a.id, 'logged out')).toBe(true);

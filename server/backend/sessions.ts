@@ -1,9 +1,17 @@
-// The login token (one per server start, printed in the URL fragment) and the server-side sessions it buys.
-// The browser only ever holds an opaque random session id in an HttpOnly cookie.
+// The server-side sessions a login buys (the one-time login token printed at start, or OpenID Connect), and
+// the cookie that names them. The browser only ever holds an opaque random session id in an HttpOnly cookie;
+// who the session speaks for stays here.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { LoginIdentity } from '../issuer/identity.ts';
 
+/** The cookie over plain http (loopback). Over TLS the `__Host-` form is used: Secure, Path=/, no Domain. */
 export const SESSION_COOKIE = 'porthole_session';
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
 
 /** 256 random bits, base64url: safe in a URL fragment and far above the 128-bit floor. */
 export function newSecret(): string {
@@ -17,8 +25,18 @@ export function secretsEqual(expected: string, given: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** How a session was logged in, and who it speaks for. */
+export interface SessionUser {
+  readonly method: 'login-token' | 'oidc';
+  /** What minted tokens carry as `sub` and `groups` (unprefixed: the cluster applies its prefix). */
+  readonly identity: LoginIdentity;
+  /** A name for people (the IdP's preferred_username, name or e-mail; else the subject). */
+  readonly displayName: string;
+}
+
 export interface Session {
   readonly id: string;
+  readonly user: SessionUser;
   readonly createdAt: number;
   lastSeenAt: number;
   /** Called once when the session ends (logout, expiry, shutdown): open shells close through these. */
@@ -46,11 +64,16 @@ export class SessionStore {
     this.now = options.now ?? Date.now;
   }
 
-  create(): Session {
+  create(user: SessionUser): Session {
     const now = this.now();
-    const session: Session = { id: newSecret(), createdAt: now, lastSeenAt: now, onEnd: new Set() };
+    const session: Session = { id: newSecret(), user, createdAt: now, lastSeenAt: now, onEnd: new Set() };
     this.sessions.set(session.id, session);
     return session;
+  }
+
+  /** When this session ends at the latest if nothing else ends it first (the absolute limit). */
+  expiresAt(session: Session): number {
+    return session.createdAt + this.absoluteTimeoutMs;
   }
 
   private expired(session: Session, now: number): string | undefined {
@@ -127,10 +150,21 @@ export function cookieValues(header: string | undefined, name: string): string[]
   return out;
 }
 
+/** Every session id the request carries, under either cookie name (the server's store decides which is live). */
+export function sessionIdsFromCookies(header: string | undefined): string[] {
+  return [...cookieValues(header, SECURE_SESSION_COOKIE), ...cookieValues(header, SESSION_COOKIE)];
+}
+
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Strict (no cross-site request carries it), Path=/.
+ * Over TLS it is `__Host-porthole_session` with Secure, which the browser only accepts without a Domain, so a
+ * sibling subdomain cannot plant or overwrite it. No Max-Age: it dies with the browser, and the server enforces
+ * the idle and absolute limits whatever the browser keeps.
+ */
 export function sessionCookie(id: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
+  return `${sessionCookieName(secure)}=${id}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
+  return `${sessionCookieName(secure)}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`;
 }

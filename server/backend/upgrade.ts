@@ -9,6 +9,9 @@ import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { exitCodeOf, type AuditIdentity, type ShellAudit } from './audit.ts';
+import { MintRateLimited } from '../issuer/mint.ts';
+import { CLOSE_SESSION_ENDED } from './close-codes.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Cluster } from './clusters.ts';
 import type { RecordingStore, ShellRecording } from './recording.ts';
 import { writeRawJsonError, writeRawResponse } from './http.ts';
@@ -22,7 +25,7 @@ import {
   type RelayTiming,
 } from './relay.ts';
 import { kubeBool, parseClusterRequest } from './routes.ts';
-import { SESSION_COOKIE, cookieValues, type Session, type SessionStore } from './sessions.ts';
+import { sessionIdsFromCookies, type Session, type SessionStore } from './sessions.ts';
 
 export interface UpgradeOptions {
   origins: AllowedOrigins;
@@ -36,6 +39,8 @@ export interface UpgradeOptions {
   maxMessageBytes: number;
   /** Open (and opening) exec/attach connections one session may hold; more get 429. */
   maxRelaysPerSession: number;
+  /** Upgrades per session per minute; more get 429. */
+  upgrades: RateLimiter;
   log: (line: string) => void;
   /** Every live relay, for shutdown and for tests/audit. */
   relays: Set<Relay>;
@@ -66,7 +71,7 @@ export function parseSubprotocols(header: string | undefined): string[] | string
 }
 
 export function sessionFromCookies(sessions: SessionStore, cookieHeader: string | undefined): Session | undefined {
-  for (const value of cookieValues(cookieHeader, SESSION_COOKIE)) {
+  for (const value of sessionIdsFromCookies(cookieHeader)) {
     const session = sessions.get(value);
     if (session) return session;
   }
@@ -145,6 +150,15 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       options.log(`dropped ${offered.length - forwarded.length} credential-like subprotocol(s) offered by the browser`);
     }
 
+    const wait = options.upgrades.take(session.id);
+    if (wait !== undefined) {
+      writeRawJsonError(
+        socket,
+        429,
+        `this session opened ${options.upgrades.limit} connections in the last minute; try again in ${Math.ceil(wait / 1000)} s`,
+      );
+      return;
+    }
     const open = openPerSession.get(session) ?? 0;
     if (open >= options.maxRelaysPerSession) {
       writeRawJsonError(
@@ -164,10 +178,11 @@ export function createUpgradeHandler(options: UpgradeOptions) {
 
     let target;
     try {
-      target = await cluster.upstream({ sessionId: session.id });
+      target = await cluster.upstream({ sessionId: session.id, identity: session.user.identity });
     } catch (error) {
       release();
-      writeRawJsonError(socket, 503, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
+      const status = error instanceof MintRateLimited ? 429 : 503;
+      writeRawJsonError(socket, status, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
       return;
     }
     if (socket.destroyed) {
@@ -317,7 +332,6 @@ export function createUpgradeHandler(options: UpgradeOptions) {
             options.onRelayEnd?.(stats);
           },
         });
-        const endWithSession = (why: string) => relay.shutdown(1008, why);
         const who = audit?.whoOf(session) ?? { subject: '', groups: [] };
         try {
           recording = options.recordings?.start(relay.stats.id, relayTarget, who, upstream.protocol);
@@ -332,9 +346,10 @@ export function createUpgradeHandler(options: UpgradeOptions) {
           ...(recording ? { recording: basename(recording.file) } : {}),
           client: { address: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
         });
+        const endWithSession = (why: string) => relay.shutdown(CLOSE_SESSION_ENDED, why);
         options.relays.add(relay);
         // The session may have ended (logout, expiry) while the cluster was answering.
-        if (options.sessions.get(session.id) !== session) relay.shutdown(1008, 'session ended');
+        if (options.sessions.get(session.id) !== session) relay.shutdown(CLOSE_SESSION_ENDED, 'session ended');
         else session.onEnd.add(endWithSession);
         options.log(`${what} opened (${upstream.protocol || 'no subprotocol'}${relayTarget.tty ? ', tty' : ''})`);
       });

@@ -6,7 +6,8 @@ import { discoveryDocument, jwksDocument, sendIssuerDocument } from './discovery
 import type { LoginIdentity } from './identity.ts';
 import { issuerPaths, issuerUrlProblem } from './issuer-url.ts';
 import type { KeyStore } from './key-store.ts';
-import { TokenMinter, type MintedToken } from './mint.ts';
+import { MintRateLimited, TokenMinter, type MintedToken } from './mint.ts';
+import { RateLimiter } from '../backend/rate-limit.ts';
 import { TokenCache } from './token-cache.ts';
 import { trustConfigurationYaml, type TrustOptions } from './trust-config.ts';
 
@@ -18,6 +19,8 @@ export interface IssuerOptions {
   refreshBeforeSeconds?: number;
   /** Unix seconds. */
   now: () => number;
+  /** Most tokens minted per session per minute (cached ones do not count); more are refused. Default 30. */
+  mintsPerMinute?: number;
 }
 
 export class Issuer {
@@ -35,6 +38,11 @@ export class Issuer {
     this.keys = options.keys;
     this.now = options.now;
     this.paths = issuerPaths(options.url);
+    const mints = new RateLimiter({
+      limit: options.mintsPerMinute ?? 30,
+      windowMs: 60_000,
+      now: () => options.now() * 1000,
+    });
     this.minter = new TokenMinter({
       issuer: options.url,
       ring: options.keys.ring,
@@ -46,6 +54,10 @@ export class Issuer {
       ring: options.keys.ring,
       now: options.now,
       ...(options.refreshBeforeSeconds !== undefined ? { refreshBeforeSeconds: options.refreshBeforeSeconds } : {}),
+      beforeMint: ({ sessionId }) => {
+        if (mints.take(sessionId) !== undefined)
+          throw new MintRateLimited(`Porthole will not mint more than ${mints.limit} tokens a minute for one session`);
+      },
     });
   }
 

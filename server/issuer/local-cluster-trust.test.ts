@@ -173,7 +173,7 @@ describe('the local cluster trusts Porthole’s issuer', () => {
     expect(porthole.issuer.cachedTokens).toBe(2);
     const res = await fetch(`${t.origin}/porthole/api/logout`, {
       method: 'POST',
-      headers: { Cookie: other, Origin: t.origin },
+      headers: { 'Content-Type': 'application/json', Cookie: other, Origin: t.origin },
     });
     expect(res.status).toBe(204);
     expect(porthole.issuer.cachedTokens).toBe(1);

@@ -34,6 +34,14 @@ export class MintRefused extends Error {
   }
 }
 
+/** A refusal because the session asked for too many tokens too fast (answered 429). */
+export class MintRateLimited extends MintRefused {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MintRateLimited';
+  }
+}
+
 export interface MinterOptions {
   issuer: string;
   ring: KeyRing;

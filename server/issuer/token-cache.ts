@@ -12,6 +12,8 @@ export interface TokenCacheOptions {
   now: () => number;
   /** Re-mint when fewer seconds than this remain. Default 60. */
   refreshBeforeSeconds?: number;
+  /** Called before each real mint (not for a cached token); throws to refuse it (a rate limit). */
+  beforeMint?: (request: MintRequest) => void;
 }
 
 export class TokenCache {
@@ -40,6 +42,7 @@ export class TokenCache {
       if (this.entries.get(key) !== cached) return this.token(request);
     }
     // One mint in flight per key: concurrent requests share it.
+    this.options.beforeMint?.(request);
     const pending = this.options.minter.mint(request);
     this.entries.set(key, pending);
     pending.catch(() => {

@@ -186,6 +186,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       protocol,
       subresource: params.subresource,
       streams: params,
+      user: auth.user.username,
       log,
       idleTimeoutMs: (options.streamIdleTimeoutSeconds ?? 4 * 60 * 60) * 1000,
       hangUpGraceMs: HANG_UP_GRACE_MS,

@@ -52,6 +52,8 @@ export interface StreamSessionStats {
   /** True once the faithful resize stall froze the receive loop. */
   stalled: boolean;
   open: boolean;
+  /** The authenticated user who opened the stream (as an apiserver's audit log names it). */
+  user?: string;
 }
 
 export interface StreamSessionOptions {
@@ -61,6 +63,8 @@ export interface StreamSessionOptions {
   protocol: ChannelProtocol;
   subresource: 'exec' | 'attach';
   streams: StreamOptions;
+  /** The authenticated username, recorded in the stats. */
+  user?: string;
   log: (line: string) => void;
   /** Data-idle timeout (apiserver: 4 h). */
   idleTimeoutMs: number;
@@ -125,6 +129,7 @@ export class StreamSession {
       fragmentedFrames: 0,
       stalled: false,
       open: true,
+      ...(o.user !== undefined ? { user: o.user } : {}),
     };
     const { socket } = o;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));

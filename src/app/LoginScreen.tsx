@@ -7,6 +7,7 @@ const headings: Record<LoggedOut['reason'], string> = {
   'no-session': 'Not logged in',
   expired: 'Your session has ended',
   'bad-token': 'That login link was not accepted',
+  'logged-out': 'You have logged out',
 };
 
 export function LoginScreen({ login }: { login: LoggedOut }) {
@@ -24,8 +25,16 @@ export function LoginScreen({ login }: { login: LoggedOut }) {
     >
       <h1 id="login-heading">{headings[login.reason]}</h1>
       {login.message ? <p className="error">{login.message}</p> : null}
+      {login.oidcLogin ? (
+        <p>
+          <a className="login-button" href={`${login.oidcLogin}?returnTo=${encodeURIComponent(location.pathname)}`}>
+            Log in with your identity provider
+          </a>
+        </p>
+      ) : null}
       <p id="login-help">
-        Open the URL printed by <code>porthole serve</code> (it ends in <code>#login=…</code>).
+        {login.oidcLogin ? 'Or open' : 'Open'} the URL printed by <code>porthole serve</code> (it ends in{' '}
+        <code>#login=…</code>).
         {login.reason === 'expired' ? ' Opening it in this tab keeps your open terminals.' : null}
       </p>
     </section>

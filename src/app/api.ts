@@ -88,11 +88,40 @@ export async function login(token: string): Promise<void> {
   if (!response.ok) throw await failure(response);
 }
 
-export async function hasSession(): Promise<boolean> {
+/** Who the session speaks for, as the backend reports it (the cluster applies its own prefix). */
+export interface SessionUser {
+  name: string;
+  subject: string;
+  groups: string[];
+}
+
+export type SessionInfo =
+  | { authenticated: true; user: SessionUser; method: 'login-token' | 'oidc' }
+  /** `oidcLogin`: where to send the browser to log in with the identity provider, when one is configured. */
+  | { authenticated: false; oidcLogin?: string };
+
+export async function sessionInfo(): Promise<SessionInfo> {
   const response = await fetch('/porthole/api/session', { credentials: 'same-origin' });
-  if (response.status === 401) return false;
+  if (response.status === 401) {
+    const body = (await response.json().catch(() => ({}))) as { oidcLogin?: unknown };
+    // Only a same-origin path is followed (the backend sends one; a proxy must not turn it into a redirect).
+    const path = typeof body.oidcLogin === 'string' && /^\/[^/\\]/.test(body.oidcLogin) ? body.oidcLogin : undefined;
+    return path ? { authenticated: false, oidcLogin: path } : { authenticated: false };
+  }
   if (!response.ok) throw await failure(response);
-  return true;
+  const body = (await response.json()) as Extract<SessionInfo, { authenticated: true }>;
+  return { authenticated: true, user: body.user, method: body.method };
+}
+
+/** Ends the session on the server (its open shells close there too). */
+export async function logout(): Promise<void> {
+  const response = await fetch('/porthole/api/logout', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  if (!response.ok) throw await failure(response);
 }
 
 export async function listClusters(): Promise<ClusterInfo[]> {

@@ -2,13 +2,19 @@
 // fragment never reaches a server log or a Referer. The page exchanges it for an HttpOnly session cookie and
 // removes it from the address bar and history. A 401 from any later call returns to the login screen.
 import { useCallback, useEffect, useState } from 'react';
-import { hasSession, login, onUnauthorized } from './api.ts';
+import { login, logout, onUnauthorized, sessionInfo, type SessionUser } from './api.ts';
 
 export type LoginState =
   | { state: 'checking' }
   /** `generation` counts logins in this page: what was loaded under an earlier session may need reloading. */
-  | { state: 'authenticated'; generation: number }
-  | { state: 'logged-out'; reason: 'no-session' | 'expired' | 'bad-token'; message?: string };
+  | { state: 'authenticated'; generation: number; user: SessionUser }
+  | {
+      state: 'logged-out';
+      reason: 'no-session' | 'expired' | 'bad-token' | 'logged-out';
+      message?: string;
+      /** The identity provider login path, when the backend has one. */
+      oidcLogin?: string;
+    };
 
 /** Reads `login=<token>` from a fragment; null when the fragment carries none. */
 export function loginTokenFromFragment(hash: string): string | null {
@@ -41,9 +47,10 @@ function resolveLogin(): Promise<LoginState> {
       }
     }
     try {
-      return (await hasSession())
-        ? { state: 'authenticated', generation: ++generation }
-        : { state: 'logged-out', reason: 'no-session' };
+      const info = await sessionInfo();
+      return info.authenticated
+        ? { state: 'authenticated', generation: ++generation, user: info.user }
+        : { state: 'logged-out', reason: 'no-session', ...(info.oidcLogin ? { oidcLogin: info.oidcLogin } : {}) };
     } catch (error) {
       return { state: 'logged-out', reason: 'no-session', message: (error as Error).message };
     }
@@ -53,8 +60,11 @@ function resolveLogin(): Promise<LoginState> {
   return inFlight;
 }
 
-export function useLogin(): LoginState {
+export function useLogin(): { state: LoginState; logOut: () => Promise<void> } {
   const [state, setState] = useState<LoginState>({ state: 'checking' });
+  // The identity provider login stays on offer after a logout or an expiry.
+  const [oidcLogin, setOidcLogin] = useState<string | undefined>(undefined);
+  if (state.state === 'logged-out' && state.oidcLogin && state.oidcLogin !== oidcLogin) setOidcLogin(state.oidcLogin);
 
   const check = useCallback(async () => setState(await resolveLogin()), []);
 
@@ -66,12 +76,28 @@ export function useLogin(): LoginState {
       if (loginTokenFromFragment(location.hash) !== null) void check();
     };
     window.addEventListener('hashchange', onHashChange);
-    const unsubscribe = onUnauthorized(() => setState({ state: 'logged-out', reason: 'expired' }));
+    const unsubscribe = onUnauthorized(() =>
+      setState((previous) => (previous.state === 'logged-out' ? previous : { state: 'logged-out', reason: 'expired' })),
+    );
     return () => {
       window.removeEventListener('hashchange', onHashChange);
       unsubscribe();
     };
   }, [check]);
 
-  return state;
+  const logOut = useCallback(async () => {
+    try {
+      await logout();
+      setState({ state: 'logged-out', reason: 'logged-out' });
+    } catch (error) {
+      setState({ state: 'logged-out', reason: 'expired', message: (error as Error).message });
+    }
+    // Ask again: the answer names the identity provider login, if any.
+    const info = await sessionInfo().catch(() => undefined);
+    if (info && !info.authenticated && info.oidcLogin) setOidcLogin(info.oidcLogin);
+  }, []);
+
+  const shown: LoginState =
+    state.state === 'logged-out' && !state.oidcLogin && oidcLogin ? { ...state, oidcLogin } : state;
+  return { state: shown, logOut };
 }
