@@ -34,7 +34,7 @@ function containerSpec(c: ContainerConfig): Record<string, unknown> {
   return {
     name: c.name,
     image: c.image,
-    command: c.command,
+    ...(c.imageDefaultCommand ? {} : { command: c.command }),
     ...(c.env.length > 0 ? { env: c.env } : {}),
     resources: {},
     terminationMessagePath: '/dev/termination-log',

@@ -103,6 +103,7 @@ function containerConfig(value: unknown, field: string, causes: StatusCause[]): 
     name,
     image,
     command: command.length > 0 ? command : DEFAULT_COMMAND,
+    ...(command.length > 0 ? {} : { imageDefaultCommand: true }),
     tty: value.tty === true,
     stdin: value.stdin === true,
     env,

@@ -15,6 +15,8 @@ export interface ContainerConfig {
   env: Array<{ name: string; value: string }>;
   /** Ephemeral containers: the container whose namespaces (processes, mounts) this one joins. */
   targetContainerName?: string;
+  /** No command or args were given (API-created containers): `command` is the image default, not in the spec. */
+  imageDefaultCommand?: boolean;
 }
 
 export interface PodConfig {
