@@ -14,6 +14,8 @@ import {
   type PodJson,
 } from '../../src/k8s/debug.ts';
 import { startPorthole, type Porthole } from '../../server/backend/server.ts';
+import { connectExec } from '../../server/exec-client.ts';
+import { containerProgress } from '../../src/k8s/debug.ts';
 import { kubectl } from '../../server/local-cluster/testing/kubectl.ts';
 import { apiRequest } from './api-request.ts';
 import { goAvailable, HARNESS_START_TIMEOUT_MS, reportSkipped, useHarness, type Harness } from './harness.ts';
@@ -105,6 +107,34 @@ describe.runIf(goAvailable)('debugging writes through the real kube-apiserver', 
       containers: ['porthole-debugger'],
     });
   }, 120_000);
+
+  it('attaches to the running ephemeral container through the apiserver and the fake kubelet', async () => {
+    let progress = containerProgress(await getPod(TARGET), 'porthole-debugger', true);
+    for (let i = 0; i < 100 && progress.state === 'waiting'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      progress = containerProgress(await getPod(TARGET), 'porthole-debugger', true);
+    }
+    expect(progress).toEqual({ state: 'running' });
+    const origin = porthole.url.replace(/\/$/, '');
+    const session = await connectExec({
+      server: `${origin}/clusters/porthole-e2e`,
+      namespace: 'default',
+      pod: TARGET,
+      subresource: 'attach',
+      exec: { container: 'porthole-debugger', stdin: true, stdout: true, stderr: false, tty: true },
+      headers: { Origin: origin, Cookie: cookie },
+      keepaliveIntervalMs: 0,
+    });
+    expect(session.protocol).toBe('v5.channel.k8s.io');
+    let out = '';
+    session.on('stdout', (b) => (out += Buffer.from(b).toString()));
+    for (let i = 0; i < 50 && !/dbg-42/.test(out); i++) {
+      session.writeStdin(Buffer.from('echo dbg-$((6*7))\r'));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(out).toMatch(/dbg-42/);
+    session.hangUp();
+  }, 60_000);
 
   it('an RBAC refusal shows the API’s message (a user with no grants, through the e2e-oidc context)', async () => {
     const container = ephemeralContainer({ name: 'denied-debugger', image: 'busybox' });
