@@ -24,6 +24,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 const hostID = 65534 // nobody / nogroup
@@ -54,7 +55,10 @@ func init() {
 func main() {
 	args := os.Args[1:]
 	if len(args) > 1 && args[0] == "--init" && args[1] == "--" {
-		runInit(args[2:])
+		runInit(args[2:], true)
+	}
+	if len(args) > 1 && args[0] == "--foreground" && args[1] == "--" {
+		runInit(args[2:], false)
 	}
 	probe := false
 	pidNamespace := false
@@ -110,7 +114,12 @@ func main() {
 			fail("--join needs util-linux nsenter: " + err.Error())
 		}
 		// Without --preserve-credentials nsenter becomes uid/gid 0 of the joined user namespace.
-		cmd = exec.Command(nsenter, append([]string{"--target", strconv.Itoa(join), "--user", "--pid", "--mount", "--"}, args...)...)
+		self, err := os.Executable()
+		if err != nil {
+			fail(err.Error())
+		}
+		// Inside, our own binary (--foreground) gives the command a process group the namespace can see.
+		cmd = exec.Command(nsenter, append([]string{"--target", strconv.Itoa(join), "--user", "--pid", "--mount", "--", self, "--foreground", "--"}, args...)...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	case pidNamespace:
 		self, err := os.Executable()
@@ -175,24 +184,34 @@ func userNamespace(extra uintptr) *syscall.SysProcAttr {
 	}
 }
 
-// runInit is PID 1 of a container's PID namespace: it mounts that namespace's /proc (mount changes stay in the
-// container's mount namespace), starts the command, passes on the signals a supervisor sends (PID 1 gets none it
-// has no handler for), reaps whatever is reparented to it, and exits as the command did.
-func runInit(args []string) {
+// runInit is PID 1 of a container's PID namespace (mountProc: it mounts that namespace's /proc; mount changes stay
+// in the container's mount namespace), or the first process of an exec that joined one. It starts the command —
+// on a terminal in a process group of its own in the foreground, since a shell restores the terminal's foreground
+// group on exit and the one it inherited is outside the namespace (dash exits 2 when it cannot) — passes on the
+// signals a supervisor sends (PID 1 gets none it has no handler for), reaps what is reparented to it, and exits
+// as the command did.
+func runInit(args []string, mountProc bool) {
 	if len(args) == 0 {
-		fail("--init: no command")
+		fail("no command")
 	}
-	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
-		fail("making / private: " + err.Error())
-	}
-	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
-		fail("mounting /proc: " + err.Error())
+	if mountProc {
+		if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+			fail("making / private: " + err.Error())
+		}
+		if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+			fail("mounting /proc: " + err.Error())
+		}
 	}
 	signals := make(chan os.Signal, 8)
 	signal.Notify(signals, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGINT,
 		syscall.SIGQUIT, syscall.SIGCHLD)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if isTerminal(0) {
+		// tcsetpgrp from a background group raises SIGTTOU: ignored while the child is started.
+		signal.Ignore(syscall.SIGTTOU)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: 0}
+	}
 	if err := cmd.Start(); err != nil {
 		fail(err.Error())
 	}
@@ -217,6 +236,12 @@ func runInit(args []string) {
 			os.Exit(status.ExitStatus())
 		}
 	}
+}
+
+func isTerminal(fd uintptr) bool {
+	var termios syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TCGETS, uintptr(unsafe.Pointer(&termios)))
+	return errno == 0
 }
 
 // killSession ends every process in our session (we lead it: our spawner called setsid), or the command alone when
