@@ -182,6 +182,20 @@ describe('a hostUsers: false debug pod', () => {
     expect((await api('GET', '/api/v1/namespaces/default/pods/rootsafe')).status).toBe(404);
   }, 60_000);
 
+  it('a TTY exec into it (joining its namespaces) ends with the shell’s own exit code', async () => {
+    expect((await api('POST', '/api/v1/namespaces/default/pods', appPod('exitcode', '4444', false))).status).toBe(201);
+    await waitRunning('exitcode', 'app', 'containerStatuses');
+    const ws = await RawWebSocket.open(cluster, {
+      path: '/api/v1/namespaces/default/pods/exitcode/exec?command=sh&container=app&stdin=true&stdout=true&tty=true',
+    });
+    await ws.until((w) => w.channel(1).toString().includes('# '), 'the prompt');
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('exit 3\r')]));
+    await ws.untilEnded();
+    expect(ws.channel(3).toString()).toContain('command terminated with non-zero exit code');
+    expect(ws.channel(3).toString()).toContain('"message":"3"');
+    expect(ws.channel(1).toString()).not.toContain('Cannot set tty process group');
+  }, 30_000);
+
   it('a second create of the same name is AlreadyExists', async () => {
     expect((await api('POST', '/api/v1/namespaces/default/pods', appPod('twice', '1'))).status).toBe(201);
     const again = await api('POST', '/api/v1/namespaces/default/pods', appPod('twice', '1'));
