@@ -243,7 +243,7 @@ export function RootShellForm({ cluster, namespaces, namespace: initial, pods, o
           the node and a runtime that supports them (containerd ≥ 2.0 or CRI-O ≥ 1.25 with idmap mounts); otherwise the
           cluster refuses the pod and the reason is shown here. No host namespaces, no hostPath.
         </p>
-        <label htmlFor={ids.ns}>Namespace</label>
+        <label htmlFor={ids.ns}>Create it in</label>
         <select id={ids.ns} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
           {[...new Set([initial, ...namespaces])].map((n) => (
             <option key={n} value={n}>
