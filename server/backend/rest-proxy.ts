@@ -1,5 +1,6 @@
-// The REST pass-through: one allowlisted GET relayed to the cluster with the backend's credential, the
-// upstream status and JSON body relayed back, bounded in time and size.
+// The REST pass-through: one allowlisted request (a GET, or one of the debugging writes with its checked body)
+// relayed to the cluster with the backend's credential for this user, the upstream status and JSON body relayed
+// back, bounded in time and size.
 
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -15,6 +16,19 @@ export interface RestProxyOptions {
   maxBodyBytes: number;
 }
 
+/** What the cluster answered (status 0 when it never did: unreachable, timed out, too large). */
+export interface RestOutcome {
+  status: number;
+  /** The JSON body relayed, when there was one. */
+  json?: Buffer;
+}
+
+/** A write's body as it goes upstream. */
+export interface RestBody {
+  body: Buffer;
+  contentType: string;
+}
+
 export const DEFAULT_REST_OPTIONS: RestProxyOptions = { timeoutMs: 30_000, maxBodyBytes: 16 * 1024 * 1024 };
 
 export async function relayRest(
@@ -23,15 +37,17 @@ export async function relayRest(
   request: ClusterRequest,
   who: CredentialRequest,
   options: RestProxyOptions = DEFAULT_REST_OPTIONS,
-): Promise<void> {
+  write?: RestBody,
+): Promise<RestOutcome> {
   let target;
   try {
     target = await cluster.upstream(who);
   } catch (error) {
     const status = error instanceof MintRateLimited ? 429 : 503;
     sendError(res, status, `cluster "${cluster.name}" is not usable: ${(error as Error).message}`);
-    return;
+    return { status: 0 };
   }
+  let outcome: RestOutcome = { status: 0 };
   const url = new URL(target.server + request.apiPath + request.query);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   await new Promise<void>((done) => {
@@ -44,8 +60,13 @@ export async function relayRest(
       done();
     };
     const upstream = send(url, {
-      method: 'GET',
-      headers: { Accept: 'application/json', 'User-Agent': 'porthole', ...target.headers },
+      method: request.method,
+      headers: {
+        Accept: 'application/json',
+        'User-Agent': 'porthole',
+        ...(write ? { 'Content-Type': write.contentType, 'Content-Length': String(write.body.length) } : {}),
+        ...target.headers,
+      },
       ca: target.tls.ca,
       cert: target.tls.cert,
       key: target.tls.key,
@@ -82,7 +103,9 @@ export async function relayRest(
           const status = answer.statusCode ?? 502;
           const body = Buffer.concat(chunks);
           const type = String(answer.headers['content-type'] ?? '');
+          outcome = { status };
           if (/^application\/json\b/i.test(type)) {
+            outcome = { status, json: body };
             res.writeHead(status, {
               'Content-Type': 'application/json',
               'Content-Length': String(body.length),
@@ -99,6 +122,7 @@ export async function relayRest(
         });
       });
     });
-    upstream.end();
+    upstream.end(write?.body);
   });
+  return outcome;
 }

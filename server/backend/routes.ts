@@ -8,9 +8,18 @@ export type ApiRoute =
   | { kind: 'list-namespaces' }
   | { kind: 'list-pods'; namespace?: string }
   | { kind: 'get-pod'; namespace: string; pod: string }
-  | { kind: 'stream'; subresource: StreamingSubresource; namespace: string; pod: string };
+  | { kind: 'stream'; subresource: StreamingSubresource; namespace: string; pod: string }
+  // The debugging writes (issue 9), each only under its own method: kubectl debug's strategic-merge patch of
+  // the ephemeralcontainers subresource, and the create/delete of a root-safe debug pod.
+  | { kind: 'patch-ephemeral-containers'; namespace: string; pod: string }
+  | { kind: 'create-pod'; namespace: string }
+  | { kind: 'delete-pod'; namespace: string; pod: string };
+
+/** The HTTP methods the pass-through relays; every one but GET belongs to exactly one debugging route. */
+export type RelayedMethod = 'GET' | 'PATCH' | 'POST' | 'DELETE';
 
 export interface ClusterRequest {
+  method: RelayedMethod;
   /** The Porthole cluster name (a kubeconfig context name), decoded from its one path segment. */
   cluster: string;
   route: ApiRoute;
@@ -89,7 +98,8 @@ function encodeQuery(params: Array<[string, string]>): string {
   return '?' + params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
 
-function routeOf(segments: string[]): ApiRoute | undefined {
+/** The GET routes: reads and the exec/attach upgrades. */
+function readRouteOf(segments: string[]): ApiRoute | undefined {
   const [a, b, c, d, e, ...rest] = segments;
   if (rest.length > 0) return undefined;
   if (a === 'namespaces' && b === undefined) return { kind: 'list-namespaces' };
@@ -103,15 +113,37 @@ function routeOf(segments: string[]): ApiRoute | undefined {
   return undefined;
 }
 
+/** The one route each write method may take: anything else under that method is refused. */
+function writeRouteOf(method: Exclude<RelayedMethod, 'GET'>, segments: string[]): ApiRoute | undefined {
+  const [a, b, c, d, e, ...rest] = segments;
+  if (rest.length > 0 || a !== 'namespaces' || b === undefined || c !== 'pods' || !isDNS1123Label(b)) {
+    return undefined;
+  }
+  if (method === 'POST') return d === undefined ? { kind: 'create-pod', namespace: b } : undefined;
+  if (d === undefined || !isDNS1123Subdomain(d)) return undefined;
+  if (method === 'DELETE') return e === undefined ? { kind: 'delete-pod', namespace: b, pod: d } : undefined;
+  return e === 'ephemeralcontainers' ? { kind: 'patch-ephemeral-containers', namespace: b, pod: d } : undefined;
+}
+
+const WRITE_ROUTES: Record<Exclude<RelayedMethod, 'GET'>, string> = {
+  PATCH: 'PATCH only on pods/<pod>/ephemeralcontainers',
+  POST: 'POST only on namespaces/<namespace>/pods',
+  DELETE: 'DELETE only on namespaces/<namespace>/pods/<pod>',
+};
+
+export function isRelayedMethod(method: string | undefined): method is RelayedMethod {
+  return method === 'GET' || method === 'PATCH' || method === 'POST' || method === 'DELETE';
+}
+
 function validateParams(route: ApiRoute, params: Array<[string, string]>): RouteRefusal | undefined {
   const allowed =
     route.kind === 'stream'
       ? route.subresource === 'exec'
         ? EXEC_KEYS
         : ATTACH_KEYS
-      : route.kind === 'get-pod'
-        ? new Set<string>()
-        : LIST_KEYS;
+      : route.kind === 'list-namespaces' || route.kind === 'list-pods'
+        ? LIST_KEYS
+        : new Set<string>();
   const seen = new Set<string>();
   let commands = 0;
   for (const [key, value] of params) {
@@ -141,7 +173,7 @@ function validateParams(route: ApiRoute, params: Array<[string, string]>): Route
  * every other path segment must be literally a Kubernetes name or keyword, so `..`, `%2f`, empty segments and
  * anything outside the allowlist are refused without touching the cluster.
  */
-export function parseClusterRequest(rawTarget: string): ParseResult {
+export function parseClusterRequest(rawTarget: string, method: RelayedMethod = 'GET'): ParseResult {
   if (!rawTarget.startsWith(CLUSTERS_PREFIX)) return refuse(404, 'not a cluster path');
   if (rawTarget.includes('#')) return refuse(400, 'a request target cannot carry a fragment');
   const q = rawTarget.indexOf('?');
@@ -162,8 +194,11 @@ export function parseClusterRequest(rawTarget: string): ParseResult {
   if (segments[0] !== 'api' || segments[1] !== 'v1') {
     return refuse(403, `Porthole relays only core/v1 namespaces and pods, not "${apiPath}"`);
   }
-  const route = routeOf(segments.slice(2));
+  const route = method === 'GET' ? readRouteOf(segments.slice(2)) : writeRouteOf(method, segments.slice(2));
   if (!route) {
+    if (method !== 'GET') {
+      return refuse(403, `Porthole relays ${WRITE_ROUTES[method]} (the debugging writes), not ${method} "${apiPath}"`);
+    }
     return refuse(
       403,
       `Porthole relays only namespaces, pods and pods/exec|attach, not "${apiPath}" (names must be DNS-1123)`,
@@ -173,5 +208,5 @@ export function parseClusterRequest(rawTarget: string): ParseResult {
   if (typeof parsed === 'string') return refuse(400, parsed);
   const bad = validateParams(route, parsed);
   if (bad) return { ok: false, ...bad };
-  return { ok: true, request: { cluster, route, apiPath, query: encodeQuery(parsed), params: parsed } };
+  return { ok: true, request: { method, cluster, route, apiPath, query: encodeQuery(parsed), params: parsed } };
 }

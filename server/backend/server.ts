@@ -21,7 +21,9 @@ import {
   type RelayTiming,
 } from './relay.ts';
 import { DEFAULT_REST_OPTIONS, relayRest, type RestProxyOptions } from './rest-proxy.ts';
-import { CLUSTERS_PREFIX, parseClusterRequest } from './routes.ts';
+import { CLUSTERS_PREFIX, isRelayedMethod, parseClusterRequest, type ClusterRequest } from './routes.ts';
+import { relayDebugWrite } from './debug-relay.ts';
+import { DebugPods, type DebugWriteRecord, type DebugWriteRoute } from './debug-writes.ts';
 import {
   SessionStore,
   clearedSessionCookie,
@@ -116,6 +118,8 @@ export interface Porthole {
   relays(): RelayStats[];
   /** The last 100 relays that ended, oldest first. */
   finishedRelays(): RelayStats[];
+  /** The last 200 debugging writes (ephemeral containers, debug pods), refused ones included, oldest first. */
+  debugWrites(): DebugWriteRecord[];
   close(): Promise<void>;
 }
 
@@ -361,20 +365,52 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     }
   }
 
+  const debugPods = new DebugPods();
+  const debugSessions = new WeakSet<object>();
+  const debugWrites: DebugWriteRecord[] = [];
+  const auditDebugWrite = (record: DebugWriteRecord) => {
+    debugWrites.push(record);
+    if (debugWrites.length > 200) debugWrites.shift();
+    // The debug flow's writes go to the shell audit too, one JSON line each (refusals included).
+    auditSink.write(JSON.stringify({ event: 'debug.write', ...record, at: new Date(record.at).toISOString() }));
+  };
+
   async function handleClusterRest(req: IncomingMessage, res: ServerResponse, rawUrl: string): Promise<void> {
-    if (req.method !== 'GET') {
-      return sendError(res, 403, `method ${req.method} is not allowed: Porthole relays only GET to clusters`);
+    const method = req.method;
+    if (!isRelayedMethod(method)) {
+      return sendError(
+        res,
+        403,
+        `method ${method} is not allowed: Porthole relays GET, and PATCH/POST/DELETE only for debugging`,
+      );
     }
-    if (req.headers.origin !== undefined && !originAllowed(req)) {
-      return sendError(res, 403, `Origin "${req.headers.origin}" is not allowed`);
+    // CSRF: a write must come from one of our own pages (a GET without Origin is a plain navigation).
+    if ((req.headers.origin !== undefined || method !== 'GET') && !originAllowed(req)) {
+      return sendError(res, 403, `Origin ${req.headers.origin ? `"${req.headers.origin}"` : '(none)'} is not allowed`);
     }
     const session = sessionFromCookies(sessions, req.headers.cookie);
     if (!session) return sendError(res, 401, 'not logged in');
-    const parsed = parseClusterRequest(rawUrl);
+    const parsed = parseClusterRequest(rawUrl, method);
     if (!parsed.ok) return sendError(res, parsed.status, parsed.message);
     const cluster = clusterMap.get(parsed.request.cluster);
     if (!cluster) return sendError(res, 404, `no cluster named "${parsed.request.cluster}"`);
-    await relayRest(res, cluster, parsed.request, { sessionId: session.id, identity: session.user.identity }, rest);
+    if (method === 'GET') {
+      await relayRest(res, cluster, parsed.request, { sessionId: session.id, identity: session.user.identity }, rest);
+      return;
+    }
+    // A session's debug pods are its own: once it ends, nobody may delete them through Porthole.
+    if (!debugSessions.has(session)) {
+      debugSessions.add(session);
+      session.onEnd.add(() => debugPods.forgetSession(session.id));
+    }
+    await relayDebugWrite(
+      req,
+      res,
+      cluster,
+      parsed.request as ClusterRequest & { route: DebugWriteRoute },
+      { sessionId: session.id, identity: session.user.identity },
+      { pods: debugPods, rest, audit: auditDebugWrite },
+    );
   }
 
   // Set once the port, and with it the default issuer URL, is known; the request handler reads it before that.
@@ -535,6 +571,7 @@ export async function startPorthole(options: PortholeOptions = {}): Promise<Port
     sessions,
     relays: () => [...relays].map((r) => r.stats),
     finishedRelays: () => [...relayStats],
+    debugWrites: () => [...debugWrites],
     close,
   };
 }

@@ -22,7 +22,16 @@ import { PodRuntimeManager, HANG_UP_GRACE_MS } from './pod-runtime.ts';
 import { loadPodsConfig } from './pods-config.ts';
 import { PUBLIC_PATHS, routeOrNotFound, sendPageNotFound, serveRest, streamTarget, type ApiState } from './rest-api.ts';
 import { prepareSandbox } from './sandbox.ts';
-import { badRequest, forbidden, rawStatusResponse, resourceNotFound, sendStatus, StatusError } from './status.ts';
+import { createPod, deletePod, patchEphemeralContainers } from './pod-writes.ts';
+import {
+  badRequest,
+  forbidden,
+  notFound,
+  rawStatusResponse,
+  resourceNotFound,
+  sendStatus,
+  StatusError,
+} from './status.ts';
 import type { StreamFault } from './faults.ts';
 import { SELF_SUBJECT_REVIEW_PATH, serveSelfSubjectReview } from './self-subject-review.ts';
 import { StreamSession, type StreamSessionStats } from './stream-session.ts';
@@ -125,6 +134,19 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     if (auth && url.pathname === SELF_SUBJECT_REVIEW_PATH) return serveSelfSubjectReview(request, response, auth.user);
     const r = routeOrNotFound(url.pathname, state);
     if (!r) return sendPageNotFound(response);
+    // The debugging writes (issue 9): create and delete a pod, add ephemeral containers.
+    if (r.kind === 'pods' && r.namespace !== null && request.method === 'POST') {
+      return createPod(request, response, state, r.namespace);
+    }
+    if (
+      (r.kind === 'pod' && request.method === 'DELETE') ||
+      (r.kind === 'ephemeralcontainers' && request.method === 'PATCH')
+    ) {
+      const pod = runtime.findPod(r.namespace, r.name);
+      if (!pod) throw notFound('pods', r.name);
+      if (r.kind === 'pod') return deletePod(response, state, pod);
+      return patchEphemeralContainers(request, response, state, pod);
+    }
     serveRest(request, response, state, url, r);
   }
 

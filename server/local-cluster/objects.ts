@@ -34,7 +34,7 @@ function containerSpec(c: ContainerConfig): Record<string, unknown> {
   return {
     name: c.name,
     image: c.image,
-    command: c.command,
+    ...(c.imageDefaultCommand ? {} : { command: c.command }),
     ...(c.env.length > 0 ? { env: c.env } : {}),
     resources: {},
     terminationMessagePath: '/dev/termination-log',
@@ -43,6 +43,7 @@ function containerSpec(c: ContainerConfig): Record<string, unknown> {
     imagePullPolicy: /:[^/]+$/.test(c.image) && !c.image.endsWith(':latest') ? 'IfNotPresent' : 'Always',
     ...(c.stdin ? { stdin: true } : {}),
     ...(c.tty ? { tty: true } : {}),
+    ...(c.targetContainerName ? { targetContainerName: c.targetContainerName } : {}),
   };
 }
 
@@ -120,7 +121,7 @@ export function podObject(pod: PodRuntime, confined: boolean): Record<string, un
       priority: 0,
       enableServiceLinks: true,
       preemptionPolicy: 'PreemptLowerPriority',
-      ...(confined ? { hostUsers: false } : {}),
+      ...(config.hostUsers !== undefined ? { hostUsers: config.hostUsers } : confined ? { hostUsers: false } : {}),
       ...(of('ephemeral').length > 0
         ? { ephemeralContainers: of('ephemeral').map((c) => containerSpec(c.config)) }
         : {}),

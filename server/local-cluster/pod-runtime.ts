@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnLocalProcess, type LocalProcess } from './local-process.ts';
 import type { ContainerConfig, PodConfig } from './pods-config.ts';
-import type { Sandbox } from './sandbox.ts';
+import { containerInitPid, type Sandbox, type WrapOptions } from './sandbox.ts';
 
 export const POD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** How long a hung-up process gets between SIGHUP and SIGKILL. */
@@ -28,6 +28,8 @@ export interface ContainerRuntime {
   state: ContainerState;
   restartCount: number;
   main: LocalProcess | null;
+  /** The host pid whose namespaces execs into this container join (its init, or its target's). */
+  namespacePid?: number;
 }
 
 export interface PodRuntime {
@@ -37,6 +39,8 @@ export interface PodRuntime {
   resourceVersion: number;
   workDir: string;
   containers: ContainerRuntime[];
+  /** Set once the pod was deleted: nothing of it starts again. */
+  deleted?: boolean;
 }
 
 export interface ProcessInfo {
@@ -72,24 +76,55 @@ export class PodRuntimeManager {
     const created = new Date(Math.floor(Date.now() / 1000) * 1000);
     // The apiserver lists in storage key order: namespace, then name.
     const sorted = [...pods].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
-    for (const config of sorted) {
-      const workDir = join(this.root, `${config.namespace}_${config.name}`);
-      mkdirSync(workDir, { mode: 0o700 });
-      if (process.getuid?.() === 0) chownSync(workDir, sandbox.hostUid, sandbox.hostGid);
-      const containers = [
-        ...config.initContainers.map((c) => this.container(c, 'init')),
-        ...config.containers.map((c) => this.container(c, 'regular')),
-        ...config.ephemeralContainers.map((c) => this.container(c, 'ephemeral')),
-      ];
-      this.pods.push({
-        config,
-        uid: randomUUID(),
-        createdAt: created,
-        resourceVersion: this.nextVersion(),
-        workDir,
-        containers,
-      });
-    }
+    for (const config of sorted) this.pods.push(this.newPod(config, created));
+  }
+
+  private newPod(config: PodConfig, createdAt: Date): PodRuntime {
+    const workDir = join(this.root, `${config.namespace}_${config.name}`);
+    mkdirSync(workDir, { mode: 0o700 });
+    if (process.getuid?.() === 0) chownSync(workDir, this.sandbox.hostUid, this.sandbox.hostGid);
+    const containers = [
+      ...config.initContainers.map((c) => this.container(c, 'init')),
+      ...config.containers.map((c) => this.container(c, 'regular')),
+      ...config.ephemeralContainers.map((c) => this.container(c, 'ephemeral')),
+    ];
+    return { config, uid: randomUUID(), createdAt, resourceVersion: this.nextVersion(), workDir, containers };
+  }
+
+  /** A pod created through the API: stored in key order and started at once. */
+  addPod(config: PodConfig): PodRuntime {
+    const pod = this.newPod(config, new Date(Math.floor(Date.now() / 1000) * 1000));
+    const at = this.pods.findIndex(
+      (p) =>
+        compare(p.config.namespace, config.namespace) > 0 ||
+        (p.config.namespace === config.namespace && compare(p.config.name, config.name) > 0),
+    );
+    this.pods.splice(at === -1 ? this.pods.length : at, 0, pod);
+    void this.startPod(pod);
+    return pod;
+  }
+
+  /** Deletes a pod: it leaves the list at once and every process of it is hung up. */
+  async deletePod(pod: PodRuntime): Promise<void> {
+    pod.deleted = true;
+    pod.resourceVersion = this.nextVersion();
+    const index = this.pods.indexOf(pod);
+    if (index !== -1) this.pods.splice(index, 1);
+    const mine = [...this.live.entries()].filter(
+      ([, info]) => info.namespace === pod.config.namespace && info.pod === pod.config.name,
+    );
+    await Promise.all(mine.map(([proc]) => proc.hangUp(HANG_UP_GRACE_MS)));
+    rmSync(pod.workDir, { recursive: true, force: true });
+  }
+
+  /** Adds an ephemeral container to a running pod and starts it (never restarted, as the kubelet does). */
+  addEphemeralContainer(pod: PodRuntime, config: ContainerConfig): ContainerRuntime {
+    const c = this.container(config, 'ephemeral');
+    pod.containers.push(c);
+    pod.config.ephemeralContainers.push(config);
+    pod.resourceVersion = this.nextVersion();
+    this.startMain(pod, c);
+    return c;
   }
 
   get currentResourceVersion(): number {
@@ -161,15 +196,51 @@ export class PodRuntimeManager {
     );
   }
 
+  /** How a container's main process is confined: its own PID/mount namespaces, or its target's. */
+  private containerNamespaces(pod: PodRuntime, c: ContainerRuntime): WrapOptions | ExecFailure {
+    if (!this.isolated(pod, c)) return {};
+    const targetName = c.config.targetContainerName;
+    if (!targetName) return { container: true };
+    const target = pod.containers.find((x) => x.config.name === targetName && x.kind !== 'ephemeral');
+    const pid = target ? this.namespacePid(target) : undefined;
+    if (pid === undefined) {
+      const text = `target container "${targetName}" is not running`;
+      return { legacyMessage: text, translatedMessage: text };
+    }
+    return { join: pid };
+  }
+
+  /** Whether a container has namespaces of its own: every container of an API-created pod, every ephemeral one. */
+  private isolated(pod: PodRuntime, c: ContainerRuntime): boolean {
+    return (
+      this.sandbox.isolatesContainers && c.kind !== 'init' && (pod.config.isolated === true || c.kind === 'ephemeral')
+    );
+  }
+
+  private namespacePid(c: ContainerRuntime): number | undefined {
+    if (c.namespacePid === undefined && c.main) c.namespacePid = containerInitPid(c.main.pid);
+    return c.namespacePid;
+  }
+
   private startMain(pod: PodRuntime, c: ContainerRuntime): void {
-    if (this.closing) return;
-    const proc = this.spawn(pod, c, c.config.command, { tty: c.config.tty, stdin: c.config.stdin });
+    if (this.closing || pod.deleted) return;
+    const namespaces = this.containerNamespaces(pod, c);
+    const proc =
+      'legacyMessage' in namespaces
+        ? namespaces
+        : this.spawn(pod, c, c.config.command, { tty: c.config.tty, stdin: c.config.stdin, ...namespaces });
+    if ('join' in namespaces) c.namespacePid = namespaces.join;
+    else c.namespacePid = undefined;
     const startedAt = new Date();
     if ('legacyMessage' in proc) {
       this.log(
         `local cluster: cannot start ${pod.config.namespace}/${pod.config.name}/${c.config.name}: ${proc.legacyMessage}`,
       );
-      c.state = { state: 'waiting', reason: 'RunContainerError' };
+      c.state =
+        c.kind === 'ephemeral'
+          ? { state: 'terminated', exitCode: 128, reason: 'StartError', startedAt, finishedAt: new Date() }
+          : { state: 'waiting', reason: 'RunContainerError' };
+      pod.resourceVersion = this.nextVersion();
       return;
     }
     c.main = proc;
@@ -186,7 +257,9 @@ export class PodRuntimeManager {
         finishedAt: new Date(),
       };
       pod.resourceVersion = this.nextVersion();
-      if (this.closing) return;
+      if (c.namespacePid !== undefined && !c.config.targetContainerName) c.namespacePid = undefined;
+      // Ephemeral containers are never restarted.
+      if (this.closing || pod.deleted || c.kind === 'ephemeral') return;
       c.restartCount++;
       setTimeout(() => this.startMain(pod, c), RESTART_DELAY_MS).unref();
     });
@@ -222,7 +295,7 @@ export class PodRuntimeManager {
     pod: PodRuntime,
     c: ContainerRuntime,
     argv: string[],
-    options: { tty: boolean; stdin: boolean; size?: { width: number; height: number } },
+    options: { tty: boolean; stdin: boolean; size?: { width: number; height: number } } & WrapOptions,
   ): LocalProcess | ExecFailure {
     const argv0 = argv[0];
     const execId = randomBytes(32).toString('hex');
@@ -247,7 +320,10 @@ export class PodRuntimeManager {
       ...(options.tty ? { TERM: 'xterm-256color' } : {}),
     };
     for (const e of c.config.env) env[e.name] = e.value;
-    const wrapped = this.sandbox.wrap([resolved, ...argv.slice(1)]);
+    const wrapped = this.sandbox.wrap([resolved, ...argv.slice(1)], {
+      ...(options.container ? { container: true } : {}),
+      ...(options.join ? { join: options.join } : {}),
+    });
     return spawnLocalProcess({
       file: wrapped.file,
       args: wrapped.args,
@@ -283,7 +359,9 @@ export class PodRuntimeManager {
   ): LocalProcess | ExecFailure {
     const c = this.runningContainer(pod, containerName);
     if ('legacyMessage' in c) return c;
-    const proc = this.spawn(pod, c, command, options);
+    // An exec enters the container's namespaces, as runc exec does.
+    const join = this.isolated(pod, c) ? this.namespacePid(c) : undefined;
+    const proc = this.spawn(pod, c, command, { ...options, ...(join ? { join } : {}) });
     if (!('legacyMessage' in proc)) this.track(proc, pod, c, 'exec');
     return proc;
   }

@@ -13,6 +13,10 @@ export interface ContainerConfig {
   tty: boolean;
   stdin: boolean;
   env: Array<{ name: string; value: string }>;
+  /** Ephemeral containers: the container whose namespaces (processes, mounts) this one joins. */
+  targetContainerName?: string;
+  /** No command or args were given (API-created containers): `command` is the image default, not in the spec. */
+  imageDefaultCommand?: boolean;
 }
 
 export interface PodConfig {
@@ -23,6 +27,13 @@ export interface PodConfig {
   initContainers: ContainerConfig[];
   containers: ContainerConfig[];
   ephemeralContainers: ContainerConfig[];
+  /** As the pod's spec said it (pods created through the API); every local pod runs in a user namespace anyway. */
+  hostUsers?: boolean;
+  /**
+   * Each container gets PID and mount namespaces of its own (pods created through the API). Pods of the pods file
+   * keep the host's, as they always had: their tests and tools see host pids.
+   */
+  isolated?: boolean;
 }
 
 export interface ClusterConfig {

@@ -81,6 +81,7 @@ describe('discovery', () => {
       'namespaces',
       'pods',
       'pods/attach',
+      'pods/ephemeralcontainers',
       'pods/exec',
     ]);
   });
@@ -246,9 +247,9 @@ describe('errors, as the apiserver words them', () => {
     ['no token', '/api/v1/pods', { token: null }, 401, status(401, 'Unauthorized', 'Unauthorized')],
     ['a wrong token', '/api/v1/pods', { token: 'wrong' }, 401, status(401, 'Unauthorized', 'Unauthorized')],
     [
-      'a write',
+      'a write other than the debugging ones (PUT)',
       '/api/v1/namespaces/default/pods/shell',
-      { method: 'DELETE' },
+      { method: 'PUT' },
       405,
       status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
     ],

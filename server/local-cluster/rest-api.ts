@@ -36,7 +36,8 @@ export type Route =
   | { kind: 'namespace'; name: string }
   | { kind: 'pods'; namespace: string | null }
   | { kind: 'pod'; namespace: string; name: string }
-  | { kind: 'stream'; namespace: string; name: string; subresource: 'exec' | 'attach' };
+  | { kind: 'stream'; namespace: string; name: string; subresource: 'exec' | 'attach' }
+  | { kind: 'ephemeralcontainers'; namespace: string; name: string };
 
 export function route(pathname: string, state: ApiState): Route | null {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -64,6 +65,8 @@ export function route(pathname: string, state: ApiState): Route | null {
   if (rest.length === 5 && (rest[4] === 'exec' || rest[4] === 'attach')) {
     return { kind: 'stream', namespace, name: rest[3]!, subresource: rest[4] };
   }
+  if (rest.length === 5 && rest[4] === 'ephemeralcontainers')
+    return { kind: 'ephemeralcontainers', namespace, name: rest[3]! };
   return null;
 }
 
@@ -167,6 +170,11 @@ export function serveRest(
   }
   if (request.method !== 'GET') throw methodNotAllowed();
   const rv = state.runtime.currentResourceVersion;
+  if (r.kind === 'ephemeralcontainers') {
+    const pod = state.runtime.findPod(r.namespace, r.name);
+    if (!pod) throw notFound('pods', r.name);
+    return sendJson(response, 200, podObject(pod, state.confined));
+  }
   switch (r.kind) {
     case 'static':
       return sendJson(response, 200, r.body);

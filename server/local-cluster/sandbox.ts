@@ -4,7 +4,17 @@
 // run unconfined — as nobody when we are root — and one log line says so.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,8 +26,30 @@ export interface Sandbox {
   /** Host uid/gid the processes appear as (and own their working directories as). */
   readonly hostUid: number;
   readonly hostGid: number;
+  /** True when each container has a PID and mount namespace of its own that execs and ephemeral containers join. */
+  readonly isolatesContainers: boolean;
   /** Turns an argv into what to spawn; `runAs` is set when the spawn itself must switch user. */
-  wrap(argv: string[]): { file: string; args: string[]; runAs?: { uid: number; gid: number } };
+  wrap(argv: string[], options?: WrapOptions): { file: string; args: string[]; runAs?: { uid: number; gid: number } };
+}
+
+export interface WrapOptions {
+  /** A container's main process: new PID and mount namespaces (the helper's init is their PID 1). */
+  container?: boolean;
+  /** Join the namespaces of this host pid (a container's init): an exec, or an ephemeral container's target. */
+  join?: number;
+}
+
+/** The host pid of a sandboxed container's init: the helper's one child (threads each keep their own list). */
+export function containerInitPid(helperPid: number): number | undefined {
+  try {
+    for (const task of readdirSync(`/proc/${helperPid}/task`)) {
+      const children = readFileSync(`/proc/${helperPid}/task/${task}/children`, 'utf8').trim();
+      if (children) return Number(children.split(' ')[0]);
+    }
+  } catch {
+    // the helper is gone
+  }
+  return undefined;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -135,6 +167,7 @@ export async function prepareSandbox(
     );
     return {
       confined: false,
+      isolatesContainers: false,
       hostUid: uid,
       hostGid: gid,
       wrap: (argv) => ({ file: argv[0]!, args: argv.slice(1), ...(root ? { runAs: { uid, gid } } : {}) }),
@@ -151,9 +184,19 @@ export async function prepareSandbox(
   log(`local cluster: pods run in user namespaces (uid 0 inside = uid ${NOBODY} on the host)`);
   return {
     confined: true,
+    isolatesContainers: true,
     hostUid: NOBODY,
     hostGid: NOBODY,
     // --parent: the helper refuses to start a pod process when this server is already gone.
-    wrap: (argv) => ({ file: helper.path, args: ['--parent', String(process.pid), '--', ...argv] }),
+    wrap: (argv, options = {}) => ({
+      file: helper.path,
+      args: [
+        '--parent',
+        String(process.pid),
+        ...(options.join ? ['--join', String(options.join)] : options.container ? ['--pid-namespace'] : []),
+        '--',
+        ...argv,
+      ],
+    }),
   };
 }

@@ -148,3 +148,21 @@ export async function diagnoseUpgrade(path: string): Promise<{ status: number; m
     return { status: 0, message: `the server could not be reached (${String(error)})` };
   }
 }
+
+/** A debugging write through the pass-through (PATCH ephemeralcontainers, POST/DELETE a debug pod). */
+export async function sendJSON<T>(
+  method: 'PATCH' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+  keepalive = false,
+): Promise<T> {
+  const response = await request(path, {
+    method,
+    keepalive,
+    headers: { Accept: 'application/json', 'Content-Type': contentType },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw await failure(response);
+  return (await response.json()) as T;
+}

@@ -1,6 +1,8 @@
 // Cluster / namespace / pod / container picker, read through the backend's REST pass-through.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { clusterPath, getJSON, listClusters, type ClusterInfo } from '../app/api.ts';
+import type { PodJson } from '../k8s/debug.ts';
+import { DebugThisPod, RootShellForm } from './DebugForms.tsx';
 import { containerChoices, type Pod } from './podContainers.ts';
 import type { TerminalTarget } from './target.ts';
 
@@ -138,6 +140,17 @@ export function PodPicker({ onOpen, loginGeneration }: PodPickerProps) {
           Pods: {pods.error}
         </p>
       ) : null}
+      {clusterName ? (
+        <RootShellForm
+          key={`${clusterName}/${namespace}`}
+          cluster={clusterName}
+          namespaces={namespaceNames}
+          namespace={namespace}
+          pods={(pods.data?.items ?? []) as unknown as PodJson[]}
+          onOpen={onOpen}
+          onCreated={reloadPods}
+        />
+      ) : null}
       {pods.loading && !pods.data ? <p aria-live="polite">Loading pods…</p> : null}
       {pods.data && pods.data.items.length === 0 ? <p>No pods in {namespace}.</p> : null}
       <ul className="pods">
@@ -149,6 +162,17 @@ export function PodPicker({ onOpen, loginGeneration }: PodPickerProps) {
                 {pod.status?.phase ?? 'Unknown'}
               </span>
             </div>
+            {clusterName ? (
+              <DebugThisPod
+                cluster={clusterName}
+                namespace={namespace}
+                pod={pod as unknown as PodJson}
+                onOpen={(target) => {
+                  reloadPods();
+                  onOpen(target);
+                }}
+              />
+            ) : null}
             <ul className="containers">
               {containerChoices(pod).map((c) => {
                 const reasonId = `${pod.metadata.name}-${c.name}-attach-reason`;

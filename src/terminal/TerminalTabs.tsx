@@ -8,6 +8,7 @@ import { registerForTests, setActiveTabForTests } from './testHook.ts';
 
 interface Tab {
   id: string;
+  target: TerminalTarget;
   title: string;
   controller: TerminalController;
   unregister: () => void;
@@ -49,7 +50,7 @@ export function useTerminalTabs(
         onSearchRequested: () => setSearchId(id),
       });
       const unregister = registerForTests(id, title, controller);
-      setTabs((current) => [...current, { id, title, controller, unregister }]);
+      setTabs((current) => [...current, { id, target, title, controller, unregister }]);
       setActiveId(id);
     },
     [openSession],
@@ -60,6 +61,7 @@ export function useTerminalTabs(
     if (!tab) return;
     tab.controller.dispose();
     tab.unregister();
+    tab.target.onClosed?.('tab-closed');
     const remaining = tabsRef.current.filter((t) => t.id !== id);
     setTabs(remaining);
     setActiveId((current) => {
@@ -74,7 +76,10 @@ export function useTerminalTabs(
   // Leaving the page ends every session on purpose, so no shell is left running behind a closed tab (§7.7).
   useEffect(() => {
     const onPageHide = () => {
-      for (const tab of tabsRef.current) tab.controller.hangUp();
+      for (const tab of tabsRef.current) {
+        tab.controller.hangUp();
+        tab.target.onClosed?.('page-hidden');
+      }
     };
     window.addEventListener('pagehide', onPageHide);
     return () => window.removeEventListener('pagehide', onPageHide);

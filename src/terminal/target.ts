@@ -9,6 +9,8 @@ export interface TerminalTarget {
   mode: 'exec' | 'attach';
   /** argv for exec; absent = an interactive shell found by shell discovery (bash, else sh). */
   command?: string[];
+  /** Called once when the tab closes or the page goes away (a debug pod deletes itself here). */
+  onClosed?: (why: 'tab-closed' | 'page-hidden') => void;
 }
 
 export function targetTitle(t: TerminalTarget): string {

@@ -3,7 +3,7 @@
 // (401/404 Status before the upgrade), negotiates subprotocols like the v5 translator, and hands each accepted
 // exec/attach WebSocket to the test to script.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -30,6 +30,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   upgrade: boolean;
   clientCertCN?: string;
+  /** The request body (REST only), once it has been read. */
+  body?: Buffer;
 }
 
 export interface FakeCluster {
@@ -87,15 +89,17 @@ export async function startFakeCluster(options: {
   const authorized = (req: IncomingMessage) =>
     options.token === undefined || req.headers.authorization === `Bearer ${options.token}`;
 
-  const record = (req: IncomingMessage, upgrade: boolean) => {
+  const record = (req: IncomingMessage, upgrade: boolean): RecordedRequest => {
     const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-    fake.requests.push({
+    const entry: RecordedRequest = {
       method: req.method ?? '',
       url: req.url ?? '',
       headers: req.headers,
       upgrade,
       ...(cert && cert.subject ? { clientCertCN: String(cert.subject.CN) } : {}),
-    });
+    };
+    fake.requests.push(entry);
+    return entry;
   };
 
   const server: Server = createServer(
@@ -107,7 +111,17 @@ export async function startFakeCluster(options: {
       rejectUnauthorized: false,
     },
     (req, res) => {
-      record(req, false);
+      const entry = record(req, false);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        entry.body = Buffer.concat(chunks);
+        answer(req, res, entry.body);
+      });
+    },
+  );
+  const answer = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    {
       const send = (code: number, body: string) => {
         res.writeHead(code, { 'Content-Type': 'application/json' });
         res.end(body);
@@ -121,6 +135,28 @@ export async function startFakeCluster(options: {
       if (path === '/api/v1/namespaces/default/pods/html') {
         res.writeHead(502, { 'Content-Type': 'text/html' });
         return res.end('<html>bad gateway</html>');
+      }
+      // The debugging writes: a RBAC-style refusal for pod "forbidden", else what the apiserver would answer.
+      if (req.method === 'PATCH' && /\/pods\/[^/]+\/ephemeralcontainers$/.test(path)) {
+        if (path.includes('/pods/forbidden/')) {
+          return send(
+            403,
+            status(
+              403,
+              'Forbidden',
+              'pods "forbidden" is forbidden: User "alice" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "default"',
+            ),
+          );
+        }
+        return send(200, JSON.stringify({ kind: 'Pod', apiVersion: 'v1', metadata: { name: path.split('/')[6] } }));
+      }
+      if (req.method === 'POST' && /^\/api\/v1\/namespaces\/[^/]+\/pods$/.test(path)) {
+        const pod = JSON.parse(body.toString('utf8')) as { metadata?: { name?: string; generateName?: string } };
+        const name = pod.metadata?.name ?? `${pod.metadata?.generateName ?? ''}x7k2q`;
+        return send(201, JSON.stringify({ ...pod, metadata: { ...pod.metadata, name, uid: `uid-of-${name}` } }));
+      }
+      if (req.method === 'DELETE') {
+        return send(200, JSON.stringify({ kind: 'Pod', apiVersion: 'v1', metadata: { name: path.split('/')[5] } }));
       }
       const pod = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/(exec|attach))?$/.exec(path);
       if (pod?.[2] === 'missing') return send(404, status(404, 'NotFound', 'pods "missing" not found'));
@@ -136,8 +172,8 @@ export async function startFakeCluster(options: {
         return send(200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: [] }));
       }
       send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
-    },
-  );
+    }
+  };
   server.on('connection', (socket: Socket) => {
     connections++;
     sockets.add(socket);

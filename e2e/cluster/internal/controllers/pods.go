@@ -17,6 +17,8 @@ import (
 // Runtime starts and stops the processes of a pod (the fake kubelet).
 type Runtime interface {
 	StartPod(pod *v1.Pod) error
+	// StartEphemeral starts the ephemeral containers that have no process yet; true when it started one.
+	StartEphemeral(pod *v1.Pod) (bool, error)
 	StopPod(namespace, name string)
 }
 
@@ -100,12 +102,27 @@ func (l *PodLoop) sync(ctx context.Context, key string) error {
 		return err
 	}
 	if pod.Status.Phase == v1.PodRunning {
-		return nil
+		if len(pod.Status.EphemeralContainerStatuses) == len(pod.Spec.EphemeralContainers) {
+			return nil
+		}
+		// An ephemeral container was added (kubectl debug): start it and report it Running.
+		if _, err := l.runtime.StartEphemeral(pod); err != nil {
+			return fmt.Errorf("starting ephemeral containers: %w", err)
+		}
+		_, err = l.client.CoreV1().Pods(namespace).UpdateStatus(ctx, withEphemeralStatuses(pod), metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			l.queue.Add(key)
+			return nil
+		}
+		return err
 	}
 	if err := l.runtime.StartPod(pod); err != nil {
 		return fmt.Errorf("starting processes: %w", err)
 	}
-	_, err = l.client.CoreV1().Pods(namespace).UpdateStatus(ctx, runningStatus(pod), metav1.UpdateOptions{})
+	if _, err := l.runtime.StartEphemeral(pod); err != nil {
+		return fmt.Errorf("starting ephemeral containers: %w", err)
+	}
+	_, err = l.client.CoreV1().Pods(namespace).UpdateStatus(ctx, withEphemeralStatuses(runningStatus(pod)), metav1.UpdateOptions{})
 	if apierrors.IsConflict(err) {
 		l.queue.Add(key)
 		return nil
@@ -143,6 +160,30 @@ func runningStatus(pod *v1.Pod) *v1.Pod {
 	for _, c := range pod.Spec.Containers {
 		p.Status.ContainerStatuses = append(p.Status.ContainerStatuses, v1.ContainerStatus{
 			Name: c.Name, Image: c.Image, ImageID: "fake://" + c.Image, Ready: true, Started: &started,
+			ContainerID: fmt.Sprintf("fake://%s/%s", pod.UID, c.Name),
+			State:       v1.ContainerState{Running: &v1.ContainerStateRunning{StartedAt: now}},
+		})
+	}
+	return p
+}
+
+// withEphemeralStatuses reports every ephemeral container of the pod Running (a started one keeps its startedAt).
+func withEphemeralStatuses(pod *v1.Pod) *v1.Pod {
+	p := pod.DeepCopy()
+	known := map[string]v1.ContainerStatus{}
+	for _, s := range pod.Status.EphemeralContainerStatuses {
+		known[s.Name] = s
+	}
+	now := metav1.NewTime(time.Now())
+	p.Status.EphemeralContainerStatuses = nil
+	for _, c := range pod.Spec.EphemeralContainers {
+		if s, ok := known[c.Name]; ok {
+			p.Status.EphemeralContainerStatuses = append(p.Status.EphemeralContainerStatuses, s)
+			continue
+		}
+		started := true
+		p.Status.EphemeralContainerStatuses = append(p.Status.EphemeralContainerStatuses, v1.ContainerStatus{
+			Name: c.Name, Image: c.Image, ImageID: "fake://" + c.Image, Started: &started,
 			ContainerID: fmt.Sprintf("fake://%s/%s", pod.UID, c.Name),
 			State:       v1.ContainerState{Running: &v1.ContainerStateRunning{StartedAt: now}},
 		})

@@ -65,6 +65,38 @@ func (k *Kubelet) StartPod(pod *v1.Pod) error {
 	return nil
 }
 
+// StartEphemeral starts the ephemeral containers of a running pod that have no process yet (never restarted, as
+// the kubelet does); it reports whether it started any. The process runs like any other container's here: the fake
+// node has no namespaces to share, so targetContainerName changes nothing.
+func (k *Kubelet) StartEphemeral(pod *v1.Pod) (bool, error) {
+	key := podKey(pod.Namespace, pod.Name)
+	started := false
+	for i := range pod.Spec.EphemeralContainers {
+		c := (*v1.Container)(&pod.Spec.EphemeralContainers[i].EphemeralContainerCommon)
+		k.mu.Lock()
+		procs := k.containers[key]
+		have := procs == nil || procs[c.Name] != nil
+		k.mu.Unlock()
+		if have {
+			continue
+		}
+		p, err := k.startMain(pod, c)
+		if err != nil {
+			return started, fmt.Errorf("ephemeral container %s: %w", c.Name, err)
+		}
+		k.mu.Lock()
+		if k.containers[key] == nil {
+			k.mu.Unlock()
+			p.kill()
+			return started, nil
+		}
+		k.containers[key][c.Name] = p
+		k.mu.Unlock()
+		started = true
+	}
+	return started, nil
+}
+
 // StopPod kills the main processes of a pod (its deletion).
 func (k *Kubelet) StopPod(namespace, name string) {
 	k.mu.Lock()

@@ -202,5 +202,11 @@ func findContainer(pod *v1.Pod, name string) *v1.Container {
 			return &pod.Spec.Containers[i]
 		}
 	}
+	// Ephemeral containers can be exec'd into and attached to as well; their common part is a Container.
+	for i := range pod.Spec.EphemeralContainers {
+		if pod.Spec.EphemeralContainers[i].Name == name {
+			return (*v1.Container)(&pod.Spec.EphemeralContainers[i].EphemeralContainerCommon)
+		}
+	}
 	return nil
 }
