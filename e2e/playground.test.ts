@@ -168,6 +168,8 @@ describe('the CEL page', () => {
       // monaco-yaml answers once its worker has the schemas; until then it offers nothing.
       while (Date.now() < deadline && !shown.includes('replicas')) {
         await page.keyboard.press('Escape');
+        // At the end of `rep` (a run once offered the top-level names: the cursor was still at the start).
+        await page.keyboard.press('ControlOrMeta+End');
         await page.keyboard.press('ControlOrMeta+Space');
         await page.waitForTimeout(300);
         shown = await suggest.locator('.monaco-list-row').allInnerTexts();
