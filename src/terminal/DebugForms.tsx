@@ -150,16 +150,7 @@ export function DebugThisPod({ cluster, namespace, pod, onOpen }: DebugThisPodPr
       <button type="button" onClick={() => setOpen(false)} disabled={busy}>
         Cancel
       </button>
-      {progress ? (
-        <p className="debug-progress" aria-live="polite">
-          {progress}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormStatus progress={progress} error={error} />
     </form>
   );
 }
@@ -276,17 +267,26 @@ export function RootShellForm({ cluster, namespaces, namespace: initial, pods, o
         <button type="submit" disabled={busy || image.trim() === ''} aria-describedby={ids.explain}>
           Open root shell
         </button>
-        {progress ? (
-          <p className="debug-progress" aria-live="polite">
-            {progress}
-          </p>
-        ) : null}
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormStatus progress={progress} error={error} />
       </form>
     </details>
+  );
+}
+
+/** A form's progress (announced as it changes) and its error (an alert). */
+function FormStatus({ progress, error }: { progress: string | null; error: string | null }) {
+  return (
+    <>
+      {progress ? (
+        <p className="debug-progress" aria-live="polite">
+          {progress}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }
